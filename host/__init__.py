@@ -1,0 +1,1 @@
+"""visitproof host: ingest API, analysis, supervisor console and technician tools."""
