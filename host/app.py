@@ -1,0 +1,43 @@
+"""Flask application factory (the Flask tutorial's create_app)."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from host import config as host_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. Config: environment (host.config), then `test_config` on top.
+
+    test_config may also hold INSTANCE_PATH (where the default DB and the secret key live).
+    """
+    test_config = dict(test_config or {})
+    instance = os.path.abspath(
+        test_config.pop("INSTANCE_PATH", None) or host_config.instance_path()
+    )
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    app.config.from_mapping(host_config.from_env(instance))
+    app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = host_config.load_or_create_secret_key(instance)
+
+    from host import db, errors
+
+    errors.init_app(app)
+    database = db.init_app(app)
+    if app.config.get("AUTO_MIGRATE"):
+        from host.db.migrate import upgrade
+
+        upgrade(engine=database.engine)
+
+    from host import console
+    from host.ingest import bp as ingest_bp
+
+    app.register_blueprint(ingest_bp)
+    app.register_blueprint(console.bp)
+    if hasattr(console, "init_app"):
+        console.init_app(app)
+    return app
