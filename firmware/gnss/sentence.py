@@ -1,0 +1,329 @@
+"""NMEA 0183 framing: bytes of any chunking -> checked sentences split into fields.
+
+`SentenceReader` is the base of `gnss.nmea.NmeaReader`; it owns the one preallocated
+sentence buffer, the rejection counters and the integer field decoders. A subclass
+implements `_decode()` and reads fields with `_int`, `_dec`, `_coord`, `_time`...
+
+Framing: a sentence starts at `$` (a `$` inside a sentence restarts it, counted in
+`truncated`) and ends at CR or LF. Bytes between sentences (UBX, RTCM, noise) are
+skipped and counted. A sentence is rejected, and counted, when it is longer than MAX_LEN
+bytes (NMEA says 82 with CR LF; real receivers exceed it), holds a non-printable byte
+(`non_printable`), has no `*hh` checksum at its end (`no_checksum`) or fails the XOR
+checksum (`crc_fails`; upper- or lower-case hex accepted). Field decoders raise
+ParseError, caught in `_sentence` only and counted in `bad_fields`.
+"""
+
+from array import array
+
+from micropython import const
+
+from gnss.fix import days_from_civil
+
+MAX_LEN = const(120)  # bytes from '$' to the last checksum digit
+_MAX_FIELDS = const(40)
+
+
+class ParseError(Exception):
+    """A field of a checksum-valid sentence cannot be decoded (counted in `bad_fields`)."""
+
+
+def _hexval(c):
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+class SentenceReader:
+    """Counters (ints, never reset): `sentences` decoded, `unknown` checksum-valid but not
+    decoded, `bad_fields`, `crc_fails`, `no_checksum`, `too_long`, `non_printable`,
+    `truncated`, `noise_bytes` (skipped between sentences; CR/LF not counted).
+    """
+
+    _COUNTERS = (
+        "sentences",
+        "unknown",
+        "bad_fields",
+        "crc_fails",
+        "no_checksum",
+        "too_long",
+        "non_printable",
+        "truncated",
+        "noise_bytes",
+    )
+
+    def __init__(self):
+        for name in self._COUNTERS:
+            setattr(self, name, 0)
+        self._buf = bytearray(MAX_LEN + 1)  # [0] is the '$'
+        self._n = 0  # bytes held in _buf; 0 = hunting for '$'
+        self._fs = array("H", bytes(2 * (_MAX_FIELDS + 1)))  # start offset of each field
+        self._nf = 0
+        self._err = ParseError()  # raised preallocated: a bad sentence allocates nothing
+
+    def feed(self, data):
+        """Consume bytes of any chunking; decoded epochs go to on_fix. Never raises."""
+        buf = self._buf
+        n = self._n
+        for i in range(len(data)):
+            c = data[i]
+            if c == 36:  # '$'
+                if n:
+                    self.truncated += 1
+                buf[0] = c
+                n = 1
+            elif n == 0:
+                if c != 10 and c != 13:
+                    self.noise_bytes += 1
+            elif c == 10 or c == 13:
+                self._n = 0
+                self._sentence(n)
+                n = 0
+            elif c < 32 or c > 126:
+                self.non_printable += 1
+                n = 0
+            elif n > MAX_LEN - 1:
+                self.too_long += 1
+                n = 0
+            else:
+                buf[n] = c
+                n += 1
+        self._n = n
+
+    def flush(self):
+        """End of stream: decode a last sentence that lacks its CR LF."""
+        n = self._n
+        self._n = 0
+        if n:
+            self._sentence(n)
+
+    def counts(self):
+        """The counters as a dict (diagnostics; allocates)."""
+        return {k: getattr(self, k) for k in self._COUNTERS}
+
+    def _sentence(self, n):
+        """Check and decode buf[0:n] ('$' ... 'hh'). ParseError is caught here only."""
+        buf = self._buf
+        star = n - 3
+        if star < 6 or buf[star] != 42:  # '*'
+            j = 1
+            while j < n and buf[j] != 42:
+                j += 1
+            if j < n:
+                self.crc_fails += 1  # a checksum, but not as the last thing on the line
+            else:
+                self.no_checksum += 1
+            return
+        cs = 0
+        for j in range(1, star):
+            cs ^= buf[j]
+        hi = _hexval(buf[star + 1])
+        lo = _hexval(buf[star + 2])
+        if hi < 0 or lo < 0 or (hi << 4 | lo) != cs:
+            self.crc_fails += 1
+            return
+        fs = self._fs
+        fs[0] = 1
+        nf = 1
+        for j in range(1, star):
+            if buf[j] == 44:  # ','
+                if nf >= _MAX_FIELDS:
+                    self.bad_fields += 1
+                    return
+                fs[nf] = j + 1
+                nf += 1
+        fs[nf] = star + 1  # so that field i always ends at fs[i + 1] - 1
+        self._nf = nf
+        try:
+            decoded = self._decode()
+        except ParseError:
+            self.bad_fields += 1
+            return
+        if decoded:
+            self.sentences += 1
+        else:
+            self.unknown += 1
+
+    def _decode(self):
+        """Decode the sentence in the buffer; False when it is not one we decode."""
+        return False
+
+    # ---- field decoders: field i spans buf[fs[i] : fs[i+1]-1]; missing fields are empty --
+
+    def _empty(self, i):
+        return i >= self._nf or self._fs[i] + 1 >= self._fs[i + 1]
+
+    def _char(self, i):
+        """First byte of field i, 0 when empty."""
+        if self._empty(i):
+            return 0
+        return self._buf[self._fs[i]]
+
+    def _int(self, i, default):
+        if self._empty(i):
+            return default
+        buf = self._buf
+        a = self._fs[i]
+        b = self._fs[i + 1] - 1
+        neg = buf[a] == 45
+        if neg:
+            a += 1
+            if a == b:
+                raise self._err
+        v = 0
+        while a < b:
+            d = buf[a] - 48
+            if d < 0 or d > 9:
+                raise self._err
+            v = v * 10 + d
+            a += 1
+        return -v if neg else v
+
+    def _dec(self, i, places, default):
+        """Field i, a signed decimal, as an int in units of 10**-places (half away from 0)."""
+        if self._empty(i):
+            return default
+        buf = self._buf
+        a = self._fs[i]
+        b = self._fs[i + 1] - 1
+        neg = buf[a] == 45
+        if neg or buf[a] == 43:
+            a += 1
+        v = 0
+        frac = -1  # digits seen after the point; -1 = no point yet
+        digits = 0
+        up = 0
+        while a < b:
+            c = buf[a]
+            a += 1
+            if c == 46:
+                if frac >= 0:
+                    raise self._err
+                frac = 0
+                continue
+            c -= 48
+            if c < 0 or c > 9:
+                raise self._err
+            digits += 1
+            if frac < 0:
+                v = v * 10 + c
+            elif frac < places:
+                v = v * 10 + c
+                frac += 1
+            elif frac == places:
+                up = 1 if c >= 5 else 0
+                frac += 1
+        if not digits:
+            raise self._err
+        if frac < 0:
+            frac = 0
+        while frac < places:
+            v *= 10
+            frac += 1
+        v += up
+        return -v if neg else v
+
+    def _coord(self, i, max_deg):
+        """Fields i ((d)ddmm.mmmm...) and i+1 (N/S/E/W) in 1e-7 degree, None when empty.
+
+        Minutes are kept to 1e-7 minute (the 8th decimal rounds) so every intermediate
+        stays a small int on a 32-bit port; the result rounds half up to 1e-7 degree.
+        """
+        if self._empty(i):
+            return None
+        buf = self._buf
+        a = self._fs[i]
+        b = self._fs[i + 1] - 1
+        whole = 0
+        while a < b and buf[a] != 46:
+            d = buf[a] - 48
+            if d < 0 or d > 9:
+                raise self._err
+            whole = whole * 10 + d
+            a += 1
+        if a == self._fs[i] or whole > 18059:
+            raise self._err
+        a += 1  # the '.'
+        frac = 0
+        k = 0
+        while a < b:
+            d = buf[a] - 48
+            if d < 0 or d > 9:
+                raise self._err
+            if k < 7:
+                frac = frac * 10 + d
+            elif k == 7 and d >= 5:
+                frac += 1
+            k += 1
+            a += 1
+        while k < 7:
+            frac *= 10
+            k += 1
+        deg = whole // 100
+        minutes = whole - deg * 100
+        if minutes > 59 or deg > max_deg:
+            raise self._err
+        v = deg * 10000000 + (minutes * 10000000 + frac + 30) // 60
+        h = self._char(i + 1)
+        if h == 83 or h == 87:  # 'S' 'W'
+            return -v
+        if h == 78 or h == 69:  # 'N' 'E'
+            return v
+        raise self._err
+
+    def _digits2(self, a):
+        buf = self._buf
+        hi = buf[a] - 48
+        lo = buf[a + 1] - 48
+        if hi < 0 or hi > 9 or lo < 0 or lo > 9:
+            raise self._err
+        return hi * 10 + lo
+
+    def _time(self, i):
+        """Field i hhmmss[.sss] as milliseconds of the day, None when empty."""
+        if self._empty(i):
+            return None
+        a = self._fs[i]
+        b = self._fs[i + 1] - 1
+        if b - a < 6:
+            raise self._err
+        hh = self._digits2(a)
+        mm = self._digits2(a + 2)
+        ss = self._digits2(a + 4)
+        if hh > 23 or mm > 59 or ss > 60:
+            raise self._err
+        ms = 0
+        a += 6
+        if a < b:
+            if self._buf[a] != 46:
+                raise self._err
+            a += 1
+            scale = 100
+            while a < b:
+                d = self._buf[a] - 48
+                if d < 0 or d > 9:
+                    raise self._err
+                ms += d * scale
+                scale //= 10
+                a += 1
+        return ((hh * 60 + mm) * 60 + ss) * 1000 + ms
+
+    def _ddmmyy(self, i):
+        """Field i ddmmyy as days since 1970-01-01, None when empty."""
+        if self._empty(i):
+            return None
+        a = self._fs[i]
+        if self._fs[i + 1] - 1 - a != 6:
+            raise self._err
+        yy = self._digits2(a + 4)
+        return self._days(
+            2000 + yy if yy < 80 else 1900 + yy, self._digits2(a + 2), self._digits2(a)
+        )
+
+    def _days(self, y, m, d):
+        if m < 1 or m > 12 or d < 1 or d > 31:
+            raise self._err
+        return days_from_civil(y, m, d)

@@ -1,0 +1,31 @@
+"""ESP32 boot entry: the same application as the unix port, on the esp32 board.
+
+Runs the fix loop forever (the UART stream never ends); the uploader sends a batch whenever
+batch_size records wait. Host URL: /host.txt, written at provisioning.
+"""
+
+
+def _host_url():
+    try:
+        with open("/host.txt") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
+def main():
+    from wire.batch import BatchBuffer
+
+    batch = BatchBuffer(60)  # largest permanent block first (heap fragmentation)
+    import gnss.nmea  # noqa: F401  (largest module next)
+    from badge.identity import load_key
+
+    identity = load_key("/data")
+    from badge.app import Badge
+    from board import get_board
+
+    board = get_board(fs="/data", host=_host_url())
+    Badge(board, 60, 1000, identity, batch).run()
+
+
+main()

@@ -1,0 +1,1 @@
+"""The record log on flash (see recordlog.py)."""
