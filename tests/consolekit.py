@@ -6,15 +6,46 @@ The app and its live server come from tests/conftest.py."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+
+import pytest
 
 from host.db import devices as registry
 from host.db import get_db, users
 from host.db.models import Batch, Device, Fix
 
 ADMIN = ("supervisor1", "correct horse battery staple")
+DATA = Path(os.getenv("VISITPROOF_DATA") or "../shared/data")
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags chromium keeps calling out of this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def need(path: Path, what: str) -> None:
+    """Skip when a prerequisite is absent, except under CI=true where that is a failure."""
+    if path.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {what} is missing: {path}")
+    pytest.skip(f"{what} absent ({path}); run `make browser` / run beside ../shared")
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, through Playwright (no browser download)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
 _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -9,36 +9,25 @@ the DB layer. Asia/Shanghai is UTC+8 all year, so 09:53Z is 17:53 local on the s
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from consolekit import ADMIN, FixSpec, add_admin, add_device_with_fixes
+from consolekit import (
+    ADMIN,
+    CHROMIUM,
+    DATA,
+    FixSpec,
+    add_admin,
+    add_device_with_fixes,
+    launch_chromium,
+    need,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DATA = Path(os.getenv("VISITPROOF_DATA") or "../shared/data")
 RECORDING = DATA / "nmea/gpsd/haicom-305N.log.chk"
 EVERY = 6  # a handful of the 67 distinct epochs
 
 pytestmark = pytest.mark.browser
-
-
-def _need(path: Path, what: str) -> None:
-    if path.exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {what} is missing: {path}")
-    pytest.skip(f"{what} absent ({path}); run `make browser` / run beside ../shared")
 
 
 def recorded_fixes() -> list[FixSpec]:
@@ -66,8 +55,8 @@ def recorded_fixes() -> list[FixSpec]:
 
 
 def test_track_page_draws_the_day(app, live_server, tmp_path):
-    _need(Path(CHROMIUM), "Debian's chromium")
-    _need(RECORDING, "the shared recording")
+    need(Path(CHROMIUM), "Debian's chromium")
+    need(RECORDING, "the shared recording")
     from playwright.sync_api import sync_playwright
 
     fixes = recorded_fixes()
@@ -80,7 +69,7 @@ def test_track_page_draws_the_day(app, live_server, tmp_path):
     errors: list[str] = []
     foreign: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
             page.on("pageerror", lambda e: errors.append(str(e)))

@@ -2,13 +2,16 @@
 
 Collects the module's `test_*` functions, runs each, prints one line per test and the
 closing 'N passed, N failed, N skipped' line; exits 1 on any failure. Run from the
-repository root; firmware/ and tests/firmware/ go on sys.path as they do under pytest.
+repository root; tests/firmware/ and the firmware go on sys.path. The firmware comes from
+$VP_FIRMWARE: firmware/ (source) by default, build/mpy when the caller compiled it with
+mpy-cross as the badge runs it.
 """
 
 import gc
+import os
 import sys
 
-sys.path.insert(0, "firmware")
+sys.path.insert(0, os.getenv("VP_FIRMWARE") or "firmware")
 sys.path.insert(0, "tests/firmware")
 
 import fwtest  # noqa: E402
