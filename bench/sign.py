@@ -6,7 +6,7 @@ run() -> {figure: (value, unit)}:
   sign_table_bytes_mpy    heap taken by the fixed-base table (gc.mem_free before/after)
   sign_table_build_ms_mpy one-time cost of building that table
   verify_ms_mpy           median time of one verify() (host command check)
-  sha512_kib_per_s_mpy    pure-Python SHA-512 throughput on 8 KiB of random bytes (8 x 1 KiB updates)
+  sha512_kib_per_s_mpy    pure-Python SHA-512 throughput, 8 KiB of random bytes in 1 KiB updates
 """
 
 import json

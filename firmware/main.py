@@ -18,9 +18,12 @@ def main():
 
     batch = BatchBuffer(60)  # largest permanent block first (heap fragmentation)
     import gnss.nmea  # noqa: F401  (largest module next)
+    from badge import unload
     from badge.identity import load_key
 
     identity = load_key("/data")
+    del load_key
+    unload("badge.identity")  # start-up code: its heap goes back to the fix loop
     from badge.app import Badge
     from board import get_board
 

@@ -16,6 +16,8 @@ Each prints exactly one JSON line on stdout and exits 0; a fatal error prints
 import json
 import sys
 
+from badge import unload
+
 _USAGE = "usage: badge.unix_main provision|run --fs DIR [--gnss SRC] [--host URL] [--batch N]"
 _OPTIONS = {"--fs": "fs", "--gnss": "gnss", "--host": "host", "--batch": "batch",
             "--interval-ms": "interval_ms"}
@@ -56,6 +58,8 @@ def main(argv):
     from badge.identity import load_key
 
     identity = load_key(opts["fs"].rstrip("/") or "/")
+    del load_key
+    unload("badge.identity")  # start-up code: its heap goes back to the fix loop
     if opts["command"] == "provision":
         return {"device_id": _hex(identity[2]), "public_key": _hex(identity[1])}
     from board import get_board

@@ -10,12 +10,15 @@ formulas of RFC 8032 section 5.1.4.
 
 Speed: the costly part of signing is r*B for the fixed base point B. It uses a table of
 precomputed multiples of B, built once on first use and kept for the life of the process
-(module global); SigningKey() is that first use, as deriving the public key needs it too. Writing r in 64 signed radix-16 digits e_i in [-8, 8],
-    r*B = sum_g 16^g * sum_j e_(4j+g) * (16^(4j) * B)      for g = 3..0, j = 0..15,
-so with a table row j holding 1..8 times 16^(4j)*B (affine, as y+x, y-x, 2dxy) one
-signature costs 64 mixed additions and 12 doublings instead of about 250 of each.
-The table is 16 rows x 8 points x 96 bytes = 12 KB (about 13 KB of heap, measured by
-bench/sign.py), kept as 16 bytearrays of 768 bytes: no single large block of the ESP32 heap.
+(module global); SigningKey() is that first use, as deriving the public key needs it too.
+Writing r in 64 signed radix-16 digits e_i in [-8, 8],
+    r*B = sum_g 16^g * sum_j e_(8j+g) * (16^(8j) * B)      for g = 7..0, j = 0..7,
+so with a table row j holding 1..8 times 16^(8j)*B (affine, as y+x, y-x, 2dxy) one
+signature costs 64 mixed additions and 28 doublings instead of about 250 of each.
+The table is 8 rows x 8 points x 96 bytes = 6 KB, kept as 8 bytearrays of 768 bytes (no
+single large block of the ESP32 heap). Memory over speed: 16 rows (e_(4j+g), 12 doublings)
+would save 16 doublings, about 0.3 ms of a 4 ms signature on the unix port, for 6 KB more
+of a 100 KB heap.
 
 This code is not constant time (Python big ints are not); digits equal to zero add the
 neutral element so that the sequence of point operations does not depend on the nonce.
@@ -32,7 +35,8 @@ D2 = 162953672506807809744906745131651764524492354268661560130487790622153157471
 SQRT_M1 = 19681161376707505956807079304988542015446066515923890162744021073123829784752
 _BASE_Y_ENC = b"Xfffffffffffffffffffffffffffffff"  # B: 0x58 then 31 x 0x66 (y = 4/5, x even)
 
-_ROWS = 16  # table rows: row j holds 1..8 times 16^(4j) * B
+_ROWS = 8  # table rows: row j holds 1..8 times 16^(8j) * B
+_SPAN = 8  # digits per row (64 // _ROWS): row j+1's base is 16^_SPAN times row j's
 _POINT_BYTES = 96  # y+x, y-x, 2dxy, each 32 bytes little-endian
 
 _table = None  # list of _ROWS bytearrays, built by _base_table() on first use
@@ -134,7 +138,7 @@ def _base_table():
         p = _decode(_BASE_Y_ENC)
         for row in rows:
             _fill_row(row, p)
-            for _ in range(16):  # next row's base: 16^4 times this one
+            for _ in range(4 * _SPAN):  # next row's base: 16^_SPAN times this one
                 p = _double(p)
         _table = rows
     return _table
@@ -171,11 +175,11 @@ def _mul_base(n):
     e = _digits(n)
     fb = int.from_bytes
     q = (0, 1, 1, 0)
-    for g in (3, 2, 1, 0):
-        if g != 3:
+    for g in range(_SPAN - 1, -1, -1):
+        if g != _SPAN - 1:
             q = _double(_double(_double(_double(q))))
         for j in range(_ROWS):
-            dg = e[4 * j + g] - 8
+            dg = e[_SPAN * j + g] - 8
             if dg > 0:
                 o = (dg - 1) * _POINT_BYTES
                 row = rows[j]

@@ -12,8 +12,9 @@ import struct
 
 _M64 = 0xFFFFFFFFFFFFFFFF
 
-# Initial hash value (FIPS 180-4 5.3.5) and the 80 round constants (4.2.3), stored as
-# bytes (no big ints at import time) and unpacked into a tuple on first use.
+# Initial hash value (FIPS 180-4 5.3.5) and the 80 round constants (4.2.3), kept as bytes:
+# each round unpacks its constant. The 80 constants as ints would hold about 5 KB of heap
+# for good (each one a big int on MicroPython); unpacking per round costs little time.
 _IV_BYTES = (
     b"\x6a\x09\xe6\x67\xf3\xbc\xc9\x08\xbb\x67\xae\x85\x84\xca\xa7\x3b"
     b"\x3c\x6e\xf3\x72\xfe\x94\xf8\x2b\xa5\x4f\xf5\x3a\x5f\x1d\x36\xf1"
@@ -62,28 +63,23 @@ _K_BYTES = (
     b"\x4c\xc5\xd4\xbe\xcb\x3e\x42\xb6\x59\x7f\x29\x9c\xfc\x65\x7e\x2a"
     b"\x5f\xcb\x6f\xab\x3a\xd6\xfa\xec\x6c\x44\x19\x8c\x4a\x47\x58\x17"
 )
-_k = None  # tuple of the 80 round constants, built on first use (about 2.5 KB of heap)
-_w = None  # the 80-word message schedule, shared: _compress never yields mid-block
+_ZEROS_64 = bytes(64)  # extends the 16 block words to the 80-word schedule
 
 
-def _constants():
-    global _k, _w
-    if _k is None:
-        _k = struct.unpack(">80Q", _K_BYTES)
-        _w = [0] * 80
-    return _k
-
-
-def _compress(h, w, block, k):
+def _compress(h, block):
     """One SHA-512 block (128 bytes) into the 8-word state list h, in place.
 
-    w is the preallocated 80-word schedule list (no allocation of it per block or per hash).
+    The 80-word schedule is a list made per block: kept between hashes, its big ints
+    would hold about 3 KB of heap for good.
     A 64-bit rotation is read off the doubled word xx = x | x << 64 as (xx >> n), whose
     low 64 bits are rotr(x, n). Bits above 64 are left in the sums and masked only where
     a word is stored: the low 64 bits of a sum depend only on the low 64 bits of its terms.
     """
     m = _M64
-    w[0:16] = struct.unpack(">16Q", block)
+    k = _K_BYTES
+    unpack_from = struct.unpack_from
+    w = list(struct.unpack(">16Q", block))
+    w.extend(_ZEROS_64)
     for t in range(16, 80):
         x = w[t - 15]
         xx = x | x << 64
@@ -98,7 +94,8 @@ def _compress(h, w, block, k):
     a, b, c, d, e, f, g, hh = h
     for t in range(80):
         ee = e | e << 64
-        t1 = hh + ((ee >> 14) ^ (ee >> 18) ^ (ee >> 41)) + (g ^ (e & (f ^ g))) + k[t] + w[t]
+        kw = unpack_from(">Q", k, t << 3)[0] + w[t]  # round constant K[t] + W[t]
+        t1 = hh + ((ee >> 14) ^ (ee >> 18) ^ (ee >> 41)) + (g ^ (e & (f ^ g))) + kw
         aa = a | a << 64
         t2 = ((aa >> 28) ^ (aa >> 34) ^ (aa >> 39)) + ((a & (b | c)) | (b & c))
         hh = g
@@ -131,7 +128,6 @@ class SHA512:
             self.update(data)
 
     def update(self, data):
-        k = _constants()
         mv = memoryview(data)
         n = len(mv)
         self._length += n
@@ -146,17 +142,16 @@ class SHA512:
             if used < 128:
                 self._used = used
                 return
-            _compress(self._h, _w, buf, k)
+            _compress(self._h, buf)
             used = 0
         while n - i >= 128:
-            _compress(self._h, _w, mv[i : i + 128], k)
+            _compress(self._h, mv[i : i + 128])
             i += 128
         rest = n - i
         buf[:rest] = mv[i:]
         self._used = rest
 
     def digest(self):
-        k = _constants()
         h = list(self._h)
         used = self._used
         # Padding: 0x80, zeros, then the bit length as a 128-bit big-endian integer.
@@ -165,9 +160,9 @@ class SHA512:
         tail[used] = 0x80
         bits = self._length * 8
         struct.pack_into(">QQ", tail, len(tail) - 16, bits >> 64, bits & _M64)
-        _compress(h, _w, memoryview(tail)[:128], k)
+        _compress(h, memoryview(tail)[:128])
         if len(tail) == 256:
-            _compress(h, _w, memoryview(tail)[128:], k)
+            _compress(h, memoryview(tail)[128:])
         return struct.pack(">8Q", *h)
 
 

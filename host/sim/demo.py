@@ -21,9 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from host.sim.badge_process import REPO, SimulatedBadge
+from host.sim.badge_process import SimulatedBadge
 from host.sim.gnss_feeder import GnssFeeder
 from host.sim.scenario import write_scenario
+from host.tools.compile_firmware import REPO
 
 SHARED_DATA = Path(os.environ.get("VISITPROOF_DATA", REPO.parent / "shared" / "data"))
 # A walk of about 0.6 km recorded by a Pixel phone's GNSS chip (gnss_lib_py, MIT).
@@ -40,8 +41,13 @@ def default_log(workdir: Path, recording: Path | None = None) -> tuple[Path, str
 
 
 class Demo:
-    def __init__(self, workdir: str | Path = REPO / "var" / "demo", port: int = 0,
-                 admin_password: str | None = None, fresh: bool = True):
+    def __init__(
+        self,
+        workdir: str | Path = REPO / "var" / "demo",
+        port: int = 0,
+        admin_password: str | None = None,
+        fresh: bool = True,
+    ):
         self.workdir = Path(workdir)
         if fresh and self.workdir.exists():
             shutil.rmtree(self.workdir)
@@ -60,11 +66,13 @@ class Demo:
         from host.db import get_db
         from host.db.users import set_user
 
-        self.app = create_app({
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'visitproof.db'}",
-            "AUTO_MIGRATE": True,
-            "INSTANCE_PATH": str(self.workdir / "instance"),
-        })
+        self.app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{self.workdir / 'visitproof.db'}",
+                "AUTO_MIGRATE": True,
+                "INSTANCE_PATH": str(self.workdir / "instance"),
+            }
+        )
         with get_db(self.app).sessions() as session:
             set_user(session, ADMIN, self.admin_password, role="admin")
         # One line per badge upload would bury the demo's own progress lines.
@@ -193,12 +201,19 @@ def run_interactive(log: Path | None, speed: float, batch: int, port: int) -> No
     say(f"== replaying {log} ({source}) at {speed:g}x through the badge")
     badge = demo.replay(Path(log), speed=speed, batch=batch, progress=say)
     host = demo.host_summary()
-    say(f"== badge: {badge['fixes_read']} fixes read, {badge['records_signed']} records signed, "
-        f"{badge['records_uploaded']} uploaded, {badge['records_rejected']} rejected")
-    say(f"== host: {host['records_stored']} records stored, {host['signatures_verified']} "
-        f"signatures re-verified")
-    print(f"\nConsole: {demo.url}/\nLogin:   {ADMIN} / {demo.admin_password}\n"
-          f"Track:   {demo.track_url()}\nPress Ctrl-C to stop.", flush=True)
+    say(
+        f"== badge: {badge['fixes_read']} fixes read, {badge['records_signed']} records signed, "
+        f"{badge['records_uploaded']} uploaded, {badge['records_rejected']} rejected"
+    )
+    say(
+        f"== host: {host['records_stored']} records stored, {host['signatures_verified']} "
+        f"signatures re-verified"
+    )
+    print(
+        f"\nConsole: {demo.url}/\nLogin:   {ADMIN} / {demo.admin_password}\n"
+        f"Track:   {demo.track_url()}\nPress Ctrl-C to stop.",
+        flush=True,
+    )
     try:
         demo.serve_until_interrupted()
     finally:

@@ -47,13 +47,15 @@ def _track() -> list[tuple[float, float, float]]:
     points = []
     here = LEGS[0][0]
     points += [(here[0], here[1], 0.0)] * LEGS[0][2]
-    for (dest, walk_s, stay_s) in LEGS[1:]:
+    for dest, walk_s, stay_s in LEGS[1:]:
         dlat_m = (dest[0] - here[0]) * 111320
         dlon_m = (dest[1] - here[1]) * 111320 * math.cos(math.radians(here[0]))
         speed = math.hypot(dlat_m, dlon_m) / walk_s
         for i in range(walk_s):
             f = (i + 1) / walk_s
-            points.append((here[0] + (dest[0] - here[0]) * f, here[1] + (dest[1] - here[1]) * f, speed))
+            points.append(
+                (here[0] + (dest[0] - here[0]) * f, here[1] + (dest[1] - here[1]) * f, speed)
+            )
         points += [(dest[0], dest[1], 0.0)] * stay_s
         here = dest
     return points
@@ -61,8 +63,10 @@ def _track() -> list[tuple[float, float, float]]:
 
 def write_scenario(path: str | Path) -> Path:
     rng = random.Random(20261130)
-    sats = [(prn, rng.randint(15, 80), rng.randint(0, 359), rng.randint(28, 46)) for prn in
-            (2, 5, 7, 9, 13, 15, 18, 20, 24, 29, 30)]
+    sats = [
+        (prn, rng.randint(15, 80), rng.randint(0, 359), rng.randint(28, 46))
+        for prn in (2, 5, 7, 9, 13, 15, 18, 20, 24, 29, 30)
+    ]
     out = []
     for n, (lat, lon, speed) in enumerate(_track()):
         t = START + timedelta(seconds=n)
@@ -73,13 +77,25 @@ def write_scenario(path: str | Path) -> Path:
         lo, ew = _ddmm(jlon, False)
         hms = t.strftime("%H%M%S") + ".00"
         knots = speed * 1.943844
-        out.append(_sentence("GPRMC,%s,A,%s,%s,%s,%s,%.3f,,%s,,,A" % (hms, la, ns, lo, ew, knots, t.strftime("%d%m%y"))))
-        out.append(_sentence("GPGGA,%s,%s,%s,%s,%s,1,%02d,0.9,12.4,M,8.9,M,," % (hms, la, ns, lo, ew, len(sats))))
+        out.append(
+            _sentence(
+                "GPRMC,%s,A,%s,%s,%s,%s,%.3f,,%s,,,A"
+                % (hms, la, ns, lo, ew, knots, t.strftime("%d%m%y"))
+            )
+        )
+        out.append(
+            _sentence(
+                "GPGGA,%s,%s,%s,%s,%s,1,%02d,0.9,12.4,M,8.9,M,," % (hms, la, ns, lo, ew, len(sats))
+            )
+        )
         used = ["%02d" % s[0] for s in sats[:12]]
         out.append(_sentence("GPGSA,A,3,%s,1.6,0.9,1.3" % ",".join(used + [""] * (12 - len(used)))))
-        groups = [sats[i:i + 4] for i in range(0, len(sats), 4)]
+        groups = [sats[i : i + 4] for i in range(0, len(sats), 4)]
         for gi, group in enumerate(groups):
-            fields = ",".join("%02d,%02d,%03d,%02d" % (p, el, az, max(20, cn0 + rng.randint(-2, 2))) for p, el, az, cn0 in group)
+            fields = ",".join(
+                "%02d,%02d,%03d,%02d" % (p, el, az, max(20, cn0 + rng.randint(-2, 2)))
+                for p, el, az, cn0 in group
+            )
             out.append(_sentence("GPGSV,%d,%d,%02d,%s" % (len(groups), gi + 1, len(sats), fields)))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -52,8 +52,9 @@ def compile_firmware(out: Path = OUT) -> Path:
         if dest.exists() and dest.stat().st_mtime >= src.stat().st_mtime:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.run([exe, "-s", str(rel), "-o", str(dest), str(src)],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [exe, "-s", str(rel), "-o", str(dest), str(src)], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             raise CompileError(f"mpy-cross failed on {rel}: {proc.stderr.strip()}")
     # A module deleted from firmware/ must not live on in the build.

@@ -28,7 +28,13 @@ GPSD = DATA / "nmea" / "gpsd"
 # Five receivers of different makers and rates, all with fixes: a SiRF-II walk, a u-blox M9N
 # with four constellations, a Telit HE910 cellular module (no fix, then 3 min of fixes), an MTK at
 # 1 Hz with DGPS, and a Trimble at 10 Hz with RTK (thinned by the badge to one per second).
-LOGS = ["haicom-305N.log", "ublox-neo-m9n-nmea.log", "telit-he910.log", "mt3339.log", "nmea-rtk.log"]
+LOGS = [
+    "haicom-305N.log",
+    "ublox-neo-m9n-nmea.log",
+    "telit-he910.log",
+    "mt3339.log",
+    "nmea-rtk.log",
+]
 
 
 def gpsd_fixes(chk: Path) -> dict[int, tuple[float, float]]:
@@ -91,12 +97,22 @@ def test_headless_command_prints_the_counts(tmp_path):
     log = (GPSD / "haicom-305N.log").resolve()
     need(log, "the gpsd regression log")
     exe = Path(sys.executable).with_name("visitproof")
-    proc = subprocess.run([str(exe), "demo", "--headless", "--log", str(log), "--speed", "200"],
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    proc = subprocess.run(
+        [str(exe), "demo", "--headless", "--log", str(log), "--speed", "200"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    for key in ("fixes_read", "records_signed", "records_uploaded", "records_stored",
-                "records_rejected"):
+    for key in (
+        "fixes_read",
+        "records_signed",
+        "records_uploaded",
+        "records_stored",
+        "records_rejected",
+    ):
         assert isinstance(summary[key], int), key
     assert summary["records_stored"] == summary["records_signed"] > 0
     assert summary["records_rejected"] == 0

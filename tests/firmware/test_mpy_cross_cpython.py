@@ -11,7 +11,9 @@ def test_every_firmware_file_compiles(tmp_path):
     failures = []
     for src in sources:
         out = tmp_path / (src.relative_to(FIRMWARE).as_posix().replace("/", "_") + ".mpy")
-        proc = subprocess.run([mpy_cross(), "-o", str(out), str(src)], capture_output=True, text=True)
+        proc = subprocess.run(
+            [mpy_cross(), "-o", str(out), str(src)], capture_output=True, text=True
+        )
         if proc.returncode != 0 or not out.exists():
             failures.append(f"{src.relative_to(FIRMWARE)}: {proc.stderr.strip()}")
     assert failures == []
@@ -25,6 +27,8 @@ def test_only_the_board_layer_touches_hardware():
             continue
         for line in src.read_text().splitlines():
             words = line.strip().replace(",", " ").split()
-            if words[:1] in (["import"], ["from"]) and {"machine", "network", "esp32"} & set(words[1:2]):
+            if words[:1] in (["import"], ["from"]) and {"machine", "network", "esp32"} & set(
+                words[1:2]
+            ):
                 offenders.append(f"{src.relative_to(FIRMWARE)}: {line.strip()}")
     assert offenders == []

