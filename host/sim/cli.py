@@ -1,9 +1,10 @@
-"""`visitproof demo` (and, later, `visitproof nmea ...`): simulation commands of the CLI."""
+"""`visitproof demo` and `visitproof nmea inspect|replay`: simulation commands of the CLI."""
 
 from __future__ import annotations
 
 import errno
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -43,3 +44,51 @@ def demo(headless: bool, log: Path | None, speed: float, batch: int, port: int) 
         if e.errno == errno.EADDRINUSE:
             raise click.ClickException(f"port {port} is in use: pass --port with a free one") from e
         raise
+
+
+@click.group()
+def nmea() -> None:
+    """Inspect a recorded NMEA log, or replay it to a serial port."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@nmea.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def nmea_inspect(file: Path, as_json: bool) -> None:
+    """Sentence counts, rejects, time span, fix rate and C/N0 of an NMEA log (via pynmea2)."""
+    from host.nmea_tools.inspect import NoNmeaError, format_report, inspect_log
+
+    try:
+        report = inspect_log(file)
+    except (NoNmeaError, OSError) as e:
+        _fail(f"{file}: {e.strerror}" if isinstance(e, OSError) and e.strerror else str(e))
+    click.echo(json.dumps(report) if as_json else format_report(report))
+
+
+@nmea.command("replay")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--port", required=True, help="Serial device or pseudo-terminal, e.g. /dev/pts/3.")
+@click.option("--speed", default=1.0, show_default=True, help="Replay speed against the log.")
+@click.option("--baud", default=9600, show_default=True)
+def nmea_replay(file: Path, port: str, speed: float, baud: int) -> None:
+    """Write the log to PORT with the log's own timing."""
+    import serial
+
+    from host.nmea_tools.replay import replay
+
+    if speed <= 0:
+        _fail("--speed must be positive")
+    if not file.is_file():
+        _fail(f"{file}: no such file")
+    try:
+        sent = replay(
+            file, port, speed, baud, progress=lambda n, total: click.echo(f"sent {n}/{total}")
+        )
+    except (OSError, serial.SerialException) as e:
+        _fail(f"{port}: {e}")
+    click.echo(f"done: {sent} sentences sent to {port}")

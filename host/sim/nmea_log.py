@@ -39,7 +39,8 @@ def _time_of_day(sentence: bytes) -> float | None:
         return None
 
 
-def _raw_sentences(path: Path) -> Iterator[bytes]:
+def raw_sentences(path: Path) -> Iterator[bytes]:
+    """The log's lines as the receiver sent them: comments skipped, GnssLogger unwrapped."""
     with path.open("rb") as f:
         for line in f:
             if line.startswith(b"#"):
@@ -56,7 +57,7 @@ def read_log(path: str | Path, max_gap_s: float = 5.0) -> Iterator[LogLine]:
     for pacing only; the sentences themselves are never changed."""
     clock = 0.0
     last_tod: float | None = None
-    for sentence in _raw_sentences(Path(path)):
+    for sentence in raw_sentences(Path(path)):
         tod = _time_of_day(sentence)
         if tod is not None:
             if last_tod is not None:
