@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     app.config.from_mapping(host_config.from_env(instance))
     app.config.update(test_config)
+    _check_time_zone(app.config["VISITPROOF_TZ"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = host_config.load_or_create_secret_key(instance)
 
@@ -41,3 +42,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     if hasattr(console, "init_app"):
         console.init_app(app)
     return app
+
+
+def _check_time_zone(name: str) -> None:
+    """Refuse to start on a zone that would make every console page fail later."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise RuntimeError(
+            f"VISITPROOF_TZ={name!r} is not an IANA time zone (e.g. Asia/Shanghai)"
+        ) from e

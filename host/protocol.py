@@ -140,7 +140,30 @@ def parse_record(raw: bytes) -> Record:
         raise ProtocolError("unsupported_version", f"record layout version {ver} is not spoken")
     if kind != KIND_FIX:
         raise ProtocolError("malformed_batch", f"record kind {kind} is not defined in v1")
-    return Record(*f, raw=bytes(raw))
+    rec = Record(*f, raw=bytes(raw))
+    fault = _range_fault(rec)
+    if fault:
+        raise ProtocolError("field_out_of_range", f"record {rec.seq}: {fault}")
+    return rec
+
+
+# (field, low, high, the "unknown" sentinel or None): the ranges docs/protocol-v1.md gives.
+_RANGES = (
+    ("time_ms", 0, 999, None),
+    ("lat_e7", -900_000_000, 900_000_000, None),
+    ("lon_e7", -1_800_000_000, 1_800_000_000, None),
+    ("course_cdeg", 0, 35999, 65535),
+    ("mode", 1, 3, None),
+)
+
+
+def _range_fault(rec: Record) -> str | None:
+    """A signed record can still carry a physically impossible value (a badge bug)."""
+    for name, low, high, unknown in _RANGES:
+        value = getattr(rec, name)
+        if value != unknown and not low <= value <= high:
+            return f"{name}={value} is outside {low}..{high}"
+    return None
 
 
 def parse_batch(body: bytes) -> Batch:

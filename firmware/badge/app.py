@@ -29,6 +29,7 @@ def _report(where, e):
 
 
 _QUIET_EVERY = const(16)  # records between quiet points (gc + heap sample)
+_EPOCH_JITTER_MS = const(100)  # receivers stamp 1 Hz epochs up to ~20 ms short; margin
 
 
 class FixRecorder:
@@ -63,8 +64,11 @@ class FixRecorder:
             self.fixes_untimed += 1
             return
         t_ms = fix.time_s * 1000 + (fix.time_ms or 0)
-        # Thin on fix time; a clock that steps back is recorded (the host judges it).
-        if self._last_ms is not None and 0 <= t_ms - self._last_ms < self.min_interval_ms:
+        # Thin on fix time; a clock that steps back is recorded (the host judges it). Real
+        # 1 Hz receivers stamp epochs 980..999 ms apart: allow that jitter, or every fifth
+        # fix of an ordinary receiver would be thinned away.
+        if (self._last_ms is not None
+                and 0 <= t_ms - self._last_ms < self.min_interval_ms - _EPOCH_JITTER_MS):
             self.fixes_thinned += 1
             return
         log = self.log

@@ -22,9 +22,13 @@ def parse_day(text: str) -> date:
     if not _DATE_RE.fullmatch(text or ""):
         raise BadDate(f"date must be YYYY-MM-DD, got {text!r}")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadDate(f"{text!r} is not a calendar date") from None
+    # Fix times are unsigned 32-bit seconds since 1970 (docs/protocol-v1.md): no day outside.
+    if not date(1970, 1, 2) <= day <= date(2106, 2, 6):
+        raise BadDate(f"{text} is outside 1970-01-02..2106-02-06, the days a fix time can carry")
+    return day
 
 
 def day_bounds_ms(day: date, tz: ZoneInfo) -> tuple[int, int]:

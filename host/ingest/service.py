@@ -39,7 +39,12 @@ from host.protocol import (
 
 log = logging.getLogger("visitproof.ingest")
 
-_LAYOUT_STATUS = {"body_too_large": 413, "malformed_batch": 400, "unsupported_version": 400}
+_LAYOUT_STATUS = {
+    "body_too_large": 413,
+    "malformed_batch": 400,
+    "unsupported_version": 400,
+    "field_out_of_range": 400,
+}
 
 
 class IngestError(Exception):

@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -40,6 +41,11 @@ def default_log(workdir: Path, recording: Path | None = None) -> tuple[Path, str
     return write_scenario(workdir / "scenario.nmea"), "generated scenario (../shared/data absent)"
 
 
+def _check_port_free(port: int) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # OSError(EADDRINUSE) when another server holds it
+
+
 class Demo:
     def __init__(
         self,
@@ -49,6 +55,8 @@ class Demo:
         fresh: bool = True,
     ):
         self.workdir = Path(workdir)
+        if port:
+            _check_port_free(port)  # before wiping: a running demo may be using this data
         if fresh and self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)

@@ -64,3 +64,19 @@ def test_create_admin_never_prints_the_password(run, db_url, tmp_path):
     finally:
         engine.dispose()
     assert (tmp_path / "inst" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_time_zone_stops_the_start(tmp_path):
+    """A typo in VISITPROOF_TZ fails at start-up with its name, not later on every page."""
+    import pytest
+
+    from host.app import create_app
+
+    with pytest.raises(RuntimeError, match="Mars/Olympus"):
+        create_app(
+            {
+                "VISITPROOF_TZ": "Mars/Olympus",
+                "INSTANCE_PATH": str(tmp_path),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            }
+        )

@@ -243,7 +243,16 @@ def test_day_follows_the_configured_zone(app, server, web):
 
 def test_bad_date_is_400_json(server, web):
     base, device_id = server
-    for bad in ("2024-13-01", "2024-02-30", "20240501", "yesterday", ""):
+    # The last two: days no 32-bit fix time can fall on (they once overflowed into a 500).
+    for bad in (
+        "2024-13-01",
+        "2024-02-30",
+        "20240501",
+        "yesterday",
+        "",
+        "0001-01-01",
+        "9999-12-31",
+    ):
         r = _track(web, base, device_id, bad)
         assert r.status_code == 400, bad
         assert r.json()["error"]["code"] == "bad_date", bad

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from hostkit import SoftBadge, post_batch, sha256
@@ -207,6 +208,23 @@ def test_edited_last_record_is_bad_signature(live_server, vectors, vector_badge)
     body = bytearray(vector_body(vectors, "first_three"))
     body[24 + 2 * 72 + 14] ^= 1  # the last record: no later record's prev_hash catches it
     assert_rejected(live_server, bytes(body), 401, "bad_signature")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("lat_e7", 950_000_000),
+        ("lon_e7", 2_000_000_000),
+        ("time_ms", 1500),
+        ("course_cdeg", 40000),
+        ("mode", 0),
+    ],
+)
+def test_signed_but_impossible_field(live_server, badge, field, value):
+    """Values outside the ranges docs/protocol-v1.md gives (a latitude of 95 degrees...)."""
+    body = badge.batch(badge.records(1, **{field: value}))
+    answer = assert_rejected(live_server, body, 400, "field_out_of_range")
+    assert field in answer["error"]["message"]
 
 
 def test_wrong_key(live_server, badge):
