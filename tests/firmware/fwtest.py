@@ -58,3 +58,20 @@ def load_json(path):
 
 def vectors():
     return load_json("docs/vectors/protocol-v1.json")
+
+
+def tmpdir(prefix):
+    """A fresh directory under /tmp (no tempfile module on micropython)."""
+    path = "/tmp/vp_test_" + prefix + "_" + "".join(f"{b:02x}" for b in os.urandom(6))
+    os.mkdir(path)
+    return path
+
+
+def rmtree(path):
+    for name in os.listdir(path):
+        full = path + "/" + name
+        if os.stat(full)[0] & 0x4000:
+            rmtree(full)
+        else:
+            os.remove(full)
+    os.rmdir(path)

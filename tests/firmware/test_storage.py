@@ -4,23 +4,15 @@ import hashlib
 import os
 import struct
 
+import fwtest
 from storage.recordlog import SEGMENT_RECORDS, LogFull, RecordLog
 
 
 def _tmpdir():
-    path = "/tmp/vp_test_log_" + "".join(f"{b:02x}" for b in os.urandom(6))
-    os.mkdir(path)
-    return path
+    return fwtest.tmpdir("log")
 
 
-def _rmtree(path):
-    for name in os.listdir(path):
-        full = path + "/" + name
-        if os.stat(full)[0] & 0x4000:
-            _rmtree(full)
-        else:
-            os.remove(full)
-    os.rmdir(path)
+_rmtree = fwtest.rmtree
 
 
 def _record(seq, prev_hash):

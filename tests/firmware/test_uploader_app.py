@@ -2,9 +2,9 @@
 A real receiver log and the whole Badge: test_uploader_e2e.py (a process of its own, for heap)."""
 
 import hashlib
-import os
 import struct
 
+import fwtest
 from badge.app import FixRecorder
 from storage.recordlog import RecordLog
 
@@ -21,19 +21,10 @@ class F:
 
 
 def _tmpdir():
-    path = "/tmp/vp_test_app_" + "".join(f"{b:02x}" for b in os.urandom(6))
-    os.mkdir(path)
-    return path
+    return fwtest.tmpdir("app")
 
 
-def _rmtree(path):
-    for name in os.listdir(path):
-        full = path + "/" + name
-        if os.stat(full)[0] & 0x4000:
-            _rmtree(full)
-        else:
-            os.remove(full)
-    os.rmdir(path)
+_rmtree = fwtest.rmtree
 
 
 def _times(records):

@@ -8,7 +8,6 @@ from gnss.nmea import NmeaReader  # noqa: F401
 from badge.app import Badge
 from badge.identity import load_key
 
-import os
 import struct
 
 import fwtest
@@ -17,19 +16,10 @@ M9N = "nmea/gpsd/ublox-neo-m9n-nmea.log"
 
 
 def _tmpdir():
-    path = "/tmp/vp_test_app_" + "".join(f"{b:02x}" for b in os.urandom(6))
-    os.mkdir(path)
-    return path
+    return fwtest.tmpdir("app")
 
 
-def _rmtree(path):
-    for name in os.listdir(path):
-        full = path + "/" + name
-        if os.stat(full)[0] & 0x4000:
-            _rmtree(full)
-        else:
-            os.remove(full)
-    os.rmdir(path)
+_rmtree = fwtest.rmtree
 
 
 class AckingHost:
