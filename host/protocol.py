@@ -16,6 +16,35 @@ MAGIC = b"VPB1"
 BATCH_VERSION = 1
 RECORD_VERSION = 1
 KIND_FIX = 1
+KIND_CHECKIN = 2
+KIND_EVENT = 3
+KIND_CELL = 4
+KIND_LOG_STATUS = 5
+PAYLOAD_OFFSET = 14  # bytes 14..39 of every record are its kind's payload
+PAYLOAD_SIZE = 26
+
+# The payload of every kind but the fix: struct format (pad bytes "x" must be zero) and
+# field names, as the page's table of kinds gives them.
+PAYLOADS = {
+    KIND_CHECKIN: (
+        "<IiiHIBB6x",
+        ("case_ref", "lat_e7", "lon_e7", "acc_m", "fix_seq", "verdict", "reason"),
+    ),
+    KIND_EVENT: (
+        "<BBiiiiB7x",
+        ("code", "severity", "value_a", "value_b", "lat_e7", "lon_e7", "count"),
+    ),
+    KIND_CELL: (
+        "<BBHHBhIQH3x",
+        ("radio", "role", "mcc", "mnc", "mnc_digits", "signal_dbm", "lac_tac", "cell_id",
+         "arfcn"),
+    ),
+    KIND_LOG_STATUS: (
+        "<IIIHBB10x",
+        ("dropped_records", "thinned_fixes", "boots", "used_permille", "wiped", "reserved"),
+    ),
+}
+KINDS = (KIND_FIX, *PAYLOADS)
 
 HEADER_FMT = "<4sBBH8s8s"
 HEADER_SIZE = struct.calcsize(HEADER_FMT)  # 24
@@ -91,7 +120,14 @@ class Record:
 
     @property
     def fix_ms(self) -> int:
+        """The time the record describes, UTC ms (the fix time for a fix)."""
         return self.time_s * 1000 + self.time_ms
+
+    @property
+    def payload(self) -> dict:
+        """The named payload fields of a record of kind 2..5 (empty for a fix, whose
+        fields are this object's attributes)."""
+        return payload_fields(self.kind, self.raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +174,10 @@ def parse_record(raw: bytes) -> Record:
         raise ProtocolError("malformed_batch", "record layout version 0 is not a layout")
     if ver != RECORD_VERSION:
         raise ProtocolError("unsupported_version", f"record layout version {ver} is not spoken")
-    if kind != KIND_FIX:
+    if kind not in KINDS:
         raise ProtocolError("malformed_batch", f"record kind {kind} is not defined in v1")
     rec = Record(*f, raw=bytes(raw))
-    fault = _range_fault(rec)
+    fault = _range_fault(rec) if kind == KIND_FIX else _payload_fault(rec)
     if fault:
         raise ProtocolError("field_out_of_range", f"record {rec.seq}: {fault}")
     return rec
@@ -163,6 +199,28 @@ def _range_fault(rec: Record) -> str | None:
         value = getattr(rec, name)
         if value != unknown and not low <= value <= high:
             return f"{name}={value} is outside {low}..{high}"
+    return None
+
+
+def payload_fields(kind: int, raw: bytes) -> dict:
+    if kind not in PAYLOADS:
+        return {}
+    fmt, names = PAYLOADS[kind]
+    return dict(zip(names, struct.unpack_from(fmt, raw, PAYLOAD_OFFSET), strict=True))
+
+
+def _payload_fault(rec: Record) -> str | None:
+    if not 0 <= rec.time_ms <= 999:
+        return f"time_ms={rec.time_ms} is outside 0..999"
+    fmt, _ = PAYLOADS[rec.kind]
+    fields = rec.payload
+    repacked = struct.pack(fmt, *fields.values())
+    if repacked != rec.raw[PAYLOAD_OFFSET : PAYLOAD_OFFSET + PAYLOAD_SIZE]:
+        return f"kind {rec.kind} reserved payload bytes are not zero"
+    if "lat_e7" in fields:
+        lat, lon = fields["lat_e7"], fields["lon_e7"]
+        if not (-900_000_000 <= lat <= 900_000_000 and -1_800_000_000 <= lon <= 1_800_000_000):
+            return f"kind {rec.kind} position {lat},{lon} is outside the globe"
     return None
 
 

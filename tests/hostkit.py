@@ -122,6 +122,17 @@ class SoftBadge:
         self.log.extend(out)
         return out
 
+    def other_record(self, kind: int, payload: bytes, time_s: int | None = None) -> bytes:
+        """Extend the log with one record of kind 2..5; `payload` is its 26 bytes, packed by
+        the test from the page's table of kinds."""
+        assert len(payload) == 26
+        self.seq += 1
+        frame = struct.pack("<BBHIIH", 1, kind, 1, self.seq, time_s or 1_700_000_000 + self.seq, 0)
+        raw = frame + payload + self.head
+        self.head = sha256(raw)
+        self.log.append(raw)
+        return raw
+
     def batch(
         self,
         records: list[bytes],

@@ -15,7 +15,7 @@ import sys
 
 from micropython import const
 from storage.recordlog import LogFull, RecordLog
-from wire.record import RECORD_SIZE, pack_fix
+from wire.record import RECORD_SIZE, pack_fix, pack_record
 
 from badge.uploader import Uploader
 
@@ -73,12 +73,23 @@ class FixRecorder:
             return
         log = self.log
         pack_fix(self._record, fix, log.last_seq + 1, log.last_hash)
+        if self._append():
+            self._last_ms = t_ms
+
+    def append_record(self, kind, flags, time_s, time_ms, payload_fmt, *payload):
+        """Log a record of another kind (check-in, anti-cheat event, cell observation, log
+        status: wire.record's *_FMT) in the same chain; True when it was appended."""
+        log = self.log
+        pack_record(self._record, kind, flags, log.last_seq + 1, time_s, time_ms,
+                    log.last_hash, payload_fmt, *payload)
+        return self._append()
+
+    def _append(self):
         try:
-            log.append(self._record)
+            self.log.append(self._record)
         except LogFull:
             self.records_dropped += 1
-            return
-        self._last_ms = t_ms
+            return False
         self.records_signed += 1
         outcome = None
         if self.uploader is not None:
@@ -89,6 +100,7 @@ class FixRecorder:
                 _report("upload", e)
         if self._on_quiet is not None and (outcome or self.records_signed % _QUIET_EVERY == 0):
             self._on_quiet()
+        return True
 
 
 def pump(stream, reader, idle=None, stop=None):

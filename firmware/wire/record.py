@@ -16,6 +16,19 @@ RECORD_FMT = "<BBHIIHiiiHHHHBBBBBB32s"
 RECORD_SIZE = const(72)
 VERSION = const(1)
 KIND_FIX = const(1)
+KIND_CHECKIN = const(2)
+KIND_EVENT = const(3)
+KIND_CELL = const(4)
+KIND_LOG_STATUS = const(5)
+HEADER_FMT = "<BBHIIH"  # ver, kind, flags, seq, time_s, time_ms: the frame of every kind
+PAYLOAD_OFFSET = const(14)
+PAYLOAD_SIZE = const(26)
+HASH_OFFSET = const(40)
+# Payload formats of the other kinds (docs/protocol-v1.md "Record kinds").
+CHECKIN_FMT = "<IiiHIBB6x"
+EVENT_FMT = "<BBiiiiB7x"
+CELL_FMT = "<BBHHBhIQH3x"
+LOG_STATUS_FMT = "<IIIHBB10x"
 SEQ_OFFSET = const(4)  # the uint32 seq sits at bytes 4..8 of every record
 
 # flags bits 0-1: time source
@@ -83,6 +96,20 @@ def pack_fix(buf, fix, seq, prev_hash, flags=None):
         prev_hash or _ZERO_HASH,
     )
     return buf
+
+
+def pack_record(buf, kind, flags, seq, time_s, time_ms, prev_hash, payload_fmt, *payload):
+    """Write a record of any kind but the fix into buf[0:72]: the common frame, the kind's
+    payload packed with payload_fmt (one of the *_FMT above) at byte 14, the chain hash."""
+    struct.pack_into(HEADER_FMT, buf, 0, VERSION, kind, flags, seq, _int(time_s),
+                     _int(time_ms) % 1000)
+    struct.pack_into(payload_fmt, buf, PAYLOAD_OFFSET, *payload)
+    buf[HASH_OFFSET:RECORD_SIZE] = prev_hash or _ZERO_HASH
+    return buf
+
+
+def record_kind(record):
+    return record[1]
 
 
 def record_seq(record):

@@ -103,3 +103,30 @@ class Fix(Base):
     record_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
     device: Mapped[Device] = relationship(back_populates="fixes", lazy="raise")
+
+
+class Record(Base):
+    """One verified record of a kind other than the fix (check-in, anti-cheat event, cell
+    observation, log status: docs/protocol-v1.md "Record kinds"). The payload stays as
+    received; host.protocol.payload_fields(kind, raw) names its fields. Fixes and these
+    rows together hold every sequence number of a device's chain exactly once."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("device_pk", "seq"),
+        Index("ix_records_device_kind_time", "device_pk", "kind", "time_ms"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_pk: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    flags: Mapped[int] = mapped_column(Integer)
+    time_source: Mapped[int] = mapped_column(SmallInteger)
+    time_ms: Mapped[int] = mapped_column(BigInteger)  # UTC ms the record describes
+    server_ms: Mapped[int] = mapped_column(BigInteger)
+    raw: Mapped[bytes] = mapped_column(LargeBinary(72))
+    record_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+# --- cases, visits, check-ins, day reports (issue 5; services in host/reports) ------------

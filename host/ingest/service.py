@@ -1,8 +1,9 @@
 """Verify and store one upload batch: the rules of docs/protocol-v1.md, in order.
 
 Plain functions over a session (no Flask), so the CLI, a worker or a test can ingest too.
-`ingest_batch` either stores everything (Batch row, new Fix rows, device chain head) in
-one transaction and returns an IngestResult, or stores nothing and raises IngestError.
+`ingest_batch` either stores everything (Batch row, new Fix rows and Record rows of the
+other kinds, device chain head, and what host.ingest.after derives from them) in one
+transaction and returns an IngestResult, or stores nothing and raises IngestError.
 
 Order of checks: layout -> device (unknown / revoked) -> signature and the chain inside
 the batch (record_tampered / bad_signature / chain_broken) -> replay -> sequence against
@@ -27,8 +28,11 @@ from host.db import write_transaction
 from host.db.devices import REVOKED, now_ms
 from host.db.models import Batch as BatchRow
 from host.db.models import Device, Fix
+from host.db.models import Record as RecordRow
+from host.ingest.after import after_ingest
 from host.protocol import (
     ALT_UNKNOWN,
+    KIND_FIX,
     U16_UNKNOWN,
     Batch,
     ProtocolError,
@@ -120,6 +124,36 @@ def fix_row(rec: Record, device_pk: int, batch_id: int, server_ms: int) -> dict:
     }
 
 
+def record_row(rec: Record, device_pk: int, batch_id: int, server_ms: int) -> dict:
+    """Columns of a Record row (any kind but the fix)."""
+    return {
+        "device_pk": device_pk,
+        "batch_id": batch_id,
+        "seq": rec.seq,
+        "kind": rec.kind,
+        "flags": rec.flags,
+        "time_source": rec.time_source,
+        "time_ms": rec.fix_ms,
+        "server_ms": server_ms,
+        "raw": rec.raw,
+        "record_hash": rec.hash,
+    }
+
+
+def stored_raw(session: Session, device_pk: int, first: int, last: int) -> dict[int, bytes]:
+    """seq -> raw bytes of the stored records first..last, of every kind."""
+    stored: dict[int, bytes] = {}
+    for table in (Fix, RecordRow):
+        stored.update(
+            session.execute(
+                select(table.seq, table.raw).where(
+                    table.device_pk == device_pk, table.seq >= first, table.seq <= last
+                )
+            ).all()
+        )
+    return stored
+
+
 def _parse(body: bytes) -> Batch:
     try:
         return parse_batch(body)
@@ -165,13 +199,7 @@ def _split_against_head(session: Session, device: Device, batch: Batch) -> list[
             ack_seq=head,
         )
     if first <= head:
-        stored = dict(
-            session.execute(
-                select(Fix.seq, Fix.raw).where(
-                    Fix.device_pk == device.id, Fix.seq >= first, Fix.seq <= min(last, head)
-                )
-            ).all()
-        )
+        stored = stored_raw(session, device.id, first, min(last, head))
         for rec in batch.records:
             if rec.seq <= head and stored.get(rec.seq) != rec.raw:
                 raise IngestError(
@@ -228,12 +256,18 @@ def ingest_batch(session: Session, body: bytes, server_ms: int | None = None) ->
         session.flush()
         if new:
             # Core executemany: the ORM's bulk path costs several times more per row here.
-            session.connection().execute(
-                insert(Fix.__table__), [fix_row(rec, device.id, row.id, server_ms) for rec in new]
-            )
+            fixes = [fix_row(r, device.id, row.id, server_ms) for r in new if r.kind == KIND_FIX]
+            others = [
+                record_row(r, device.id, row.id, server_ms) for r in new if r.kind != KIND_FIX
+            ]
+            if fixes:
+                session.connection().execute(insert(Fix.__table__), fixes)
+            if others:
+                session.connection().execute(insert(RecordRow.__table__), others)
             device.last_seq = new[-1].seq
             device.last_hash = new[-1].hash
         device.last_seen_ms = server_ms
+        after_ingest(session, device, row, new)
         result = IngestResult(
             device_id=device.device_id,
             ack_seq=device.last_seq,

@@ -5,12 +5,17 @@ import hashlib
 import fwtest
 from wire.batch import HEADER_SIZE, SIG_SIZE, BatchBuffer, batch_len
 from wire.record import (
+    CELL_FMT,
+    CHECKIN_FMT,
+    KIND_CELL,
+    KIND_CHECKIN,
     POS_GNSS,
     RECORD_SIZE,
     TIME_GNSS,
     fix_flags,
     make_flags,
     pack_fix,
+    pack_record,
     record_hash,
     record_seq,
 )
@@ -145,3 +150,32 @@ def test_default_nonce_is_fresh_per_seal():
     first = bytes(bb.seal(1, _unhex(v["device_id"]), key)[16:24])
     second = bytes(bb.seal(1, _unhex(v["device_id"]), key)[16:24])
     assert first != second
+
+
+def test_checkin_record_lays_out_as_the_table_of_kinds():
+    buf = bytearray(RECORD_SIZE)
+    prev = bytes(range(32))
+    pack_record(buf, KIND_CHECKIN, 0x21, 9, 1_700_000_000, 1250, prev, CHECKIN_FMT,
+                7, 481_173_000, -115_167_000, 12, 8, 1, 3)
+    # frame: ver 1, kind 2, flags 0x0021, seq 9, time_s 0x6553F100, time_ms 1250 % 1000
+    assert bytes(buf[:14]) == bytes([1, 2, 0x21, 0, 9, 0, 0, 0, 0x00, 0xF1, 0x53, 0x65, 250, 0])
+    assert bytes(buf[14:18]) == bytes([7, 0, 0, 0])  # case_ref
+    assert bytes(buf[18:22]) == (481_173_000).to_bytes(4, "little")
+    assert bytes(buf[22:26]) == (2**32 - 115_167_000).to_bytes(4, "little")  # two's complement
+    assert bytes(buf[26:28]) == bytes([12, 0]) and bytes(buf[28:32]) == bytes([8, 0, 0, 0])
+    assert (buf[32], buf[33]) == (1, 3)
+    assert bytes(buf[34:40]) == bytes(6)  # reserved: zero
+    assert bytes(buf[40:]) == prev
+    assert record_seq(buf) == 9
+
+
+def test_cell_record_carries_a_64_bit_cell_id():
+    buf = bytearray(RECORD_SIZE)
+    pack_record(buf, KIND_CELL, 2, 1, 1_700_000_000, 0, None, CELL_FMT,
+                5, 1, 460, 1, 2, -95, 0x5A1B, 0x0F_1234_5678, 1850)
+    assert (buf[1], buf[14], buf[15]) == (4, 5, 1)  # kind, radio NR, role neighbour
+    assert bytes(buf[16:20]) == bytes([0xCC, 0x01, 1, 0])  # mcc 460, mnc 1
+    assert bytes(buf[21:23]) == (2**16 - 95).to_bytes(2, "little")
+    assert bytes(buf[27:35]) == bytes([0x78, 0x56, 0x34, 0x12, 0x0F, 0, 0, 0])
+    assert bytes(buf[35:37]) == (1850).to_bytes(2, "little") and bytes(buf[37:40]) == bytes(3)
+    assert bytes(buf[40:]) == bytes(32)

@@ -6,6 +6,7 @@ golden vectors (decoded fields); batches beyond the vectors come from hostkit.So
 
 from __future__ import annotations
 
+import struct
 import threading
 
 import pytest
@@ -16,7 +17,8 @@ from sqlalchemy import func, select
 
 from host.db.devices import register_device, revoke_device
 from host.db.models import Batch, Device, Fix
-from host.protocol import parse_batch
+from host.db.models import Record as RecordRow
+from host.protocol import parse_batch, payload_fields
 
 FIELDS = [
     "flags",
@@ -392,3 +394,39 @@ def test_api_500_is_json_without_details(app):
         "ok": False,
         "error": {"code": "internal_server_error", "message": "internal error"},
     }
+
+
+# Payloads of the other kinds, packed from docs/protocol-v1.md's table of kinds.
+CHECKIN = struct.pack("<IiiHIBB6x", 7, 481_173_000, 115_167_000, 12, 2, 0, 0)
+CELL = struct.pack("<BBHHBhIQH3x", 3, 0, 460, 0, 2, -95, 0x5A1B, 0x1A2B3C4, 1850)
+
+
+def test_records_of_every_kind_share_one_chain(live_server, badge):
+    fixes = badge.records(2)
+    checkin = badge.other_record(2, CHECKIN)
+    cell = badge.other_record(4, CELL)
+    more = badge.records(1)
+    r = post_batch(live_server.url, badge.batch([*fixes, checkin, cell, *more]))
+    assert r.status_code == 200, r.text
+    assert r.json()["ack_seq"] == 5 and r.json()["stored"] == 5
+    with live_server.session() as s:
+        assert s.scalars(select(Fix.seq).order_by(Fix.seq)).all() == [1, 2, 5]
+        rows = s.execute(select(RecordRow.seq, RecordRow.kind, RecordRow.raw)).all()
+    assert [(seq, kind) for seq, kind, _ in rows] == [(3, 2), (4, 4)]
+    assert payload_fields(2, rows[0].raw)["case_ref"] == 7
+    assert payload_fields(4, rows[1].raw)["cell_id"] == 0x1A2B3C4
+    # a retry that overlaps both tables is acknowledged, not a conflict
+    r = post_batch(live_server.url, badge.batch([checkin, cell, *more]))
+    assert r.status_code == 200 and r.json()["duplicates"] == 3
+
+
+def test_non_zero_reserved_payload_bytes_are_refused(live_server, badge):
+    bad = badge.other_record(2, CHECKIN[:-1] + b"\x01")
+    r = post_batch(live_server.url, badge.batch([bad]))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "field_out_of_range"
+
+
+def test_unknown_kind_is_malformed(live_server, badge):
+    bad = badge.other_record(9, bytes(26))
+    r = post_batch(live_server.url, badge.batch([bad]))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_batch"
