@@ -12,6 +12,8 @@ import itertools
 import struct
 from dataclasses import dataclass
 
+from host.compact import FLAG_COMPACT, CompactError, expand
+
 MAGIC = b"VPB1"
 BATCH_VERSION = 1
 RECORD_VERSION = 1
@@ -235,18 +237,27 @@ def parse_batch(body: bytes) -> Batch:
         raise ProtocolError("malformed_batch", "bad magic, expected VPB1")
     if version != BATCH_VERSION:
         raise ProtocolError("unsupported_version", f"batch version {version} is not spoken")
-    if flags != 0:
+    if flags & ~FLAG_COMPACT:
         raise ProtocolError("unsupported_version", f"batch flags {flags:#x} are not spoken in v1")
     if not 1 <= count <= MAX_RECORDS:
         raise ProtocolError("malformed_batch", f"count {count} is outside 1..{MAX_RECORDS}")
     end = HEADER_SIZE + RECORD_SIZE * count
-    if len(body) != end + SIGNATURE_SIZE:
+    if flags & FLAG_COMPACT:
+        end = len(body) - SIGNATURE_SIZE
+        try:
+            records_bytes = expand(body[HEADER_SIZE:end], count)
+        except CompactError as e:
+            raise ProtocolError("malformed_batch", f"compact records: {e}") from None
+    elif len(body) != end + SIGNATURE_SIZE:
         raise ProtocolError(
             "malformed_batch",
             f"length {len(body)} is not 24+72*{count}+64 = {end + SIGNATURE_SIZE}",
         )
+    else:
+        records_bytes = body[HEADER_SIZE:end]
     records = tuple(
-        parse_record(body[off : off + RECORD_SIZE]) for off in range(HEADER_SIZE, end, RECORD_SIZE)
+        parse_record(records_bytes[off : off + RECORD_SIZE])
+        for off in range(0, len(records_bytes), RECORD_SIZE)
     )
     return Batch(
         version=version,
@@ -256,7 +267,7 @@ def parse_batch(body: bytes) -> Batch:
         nonce=nonce,
         records=records,
         signature=bytes(body[end:]),
-        signed_bytes=bytes(body[:end]),
+        signed_bytes=bytes(body[:HEADER_SIZE]) + bytes(records_bytes),
     )
 
 

@@ -47,6 +47,43 @@ def pack(seq, prev_hash, f):
                        f["sats_used"], f["sats_seen"], f["cn0_max"], f["cn0_mean"], prev_hash)
 
 
+# Compact encoding (docs/protocol-v1.md "Compact batches"): mask bit -> field name.
+COMPACT_BITS = ["lat_e7", "lon_e7", "speed_cmps", "course_cdeg", "alt_cm", "time_s", "time_ms",
+                "acc_m", "hdop_x10", "cn0_mean", "cn0_max", "sats_used", "sats_seen", "flags",
+                "quality", "mode", "kind", "ver"]
+STEP_PREDICTED = {"time_s", "lat_e7", "lon_e7", "alt_cm"}
+
+
+def leb128(n):
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def compact_stream(raws):
+    """First record whole; then mask + zigzag deltas against the prediction (or verbatim)."""
+    names = ["ver", "kind", "flags", "seq"] + FIELDS[1:]
+    rows = [dict(zip(names, struct.unpack("<BBHIIHiiiHHHHBBBBBB", r[:40]), strict=True))
+            for r in raws]
+    out = bytearray(raws[0])
+    for k in range(1, len(rows)):
+        cur, prev = rows[k], rows[k - 1]
+        prev2 = rows[k - 2] if k >= 2 else prev
+        mask, deltas = 0, b""
+        for bit, name in enumerate(COMPACT_BITS):
+            guess = 2 * prev[name] - prev2[name] if name in STEP_PREDICTED else prev[name]
+            d = cur[name] - guess
+            if d:
+                mask |= 1 << bit
+                deltas += leb128(2 * d if d >= 0 else -2 * d - 1)
+        enc = leb128(mask) + deltas
+        out += enc if len(enc) <= 43 else leb128(1 << 18) + raws[k][:40]
+    return bytes(out)
+
+
 def main():
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(SEED_HEX))
     pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -68,6 +105,15 @@ def main():
         batches.append(dict(name=name, nonce=nonce.hex(), seqs=[r["seq"] for r in recs],
                             signed_message_sha256=msg.hex(), signature=sig.hex(),
                             hex=(body + sig).hex()))
+    raws = [bytes.fromhex(r["hex"]) for r in records]
+    nonce = bytes.fromhex("c0c1c2c3c4c5c6c7")
+    header = struct.pack("<4sBBH8s8s", b"VPB1", 1, 1, len(raws), device_id, nonce)
+    msg = hashlib.sha256(header + b"".join(raws)).digest()  # over the canonical records
+    sig = key.sign(msg)
+    stream = compact_stream(raws)
+    batches.append(dict(name="all_four_compact", nonce=nonce.hex(), seqs=[1, 2, 3, 4],
+                        signed_message_sha256=msg.hex(), signature=sig.hex(),
+                        compact_stream=stream.hex(), hex=(header + stream + sig).hex()))
     doc = dict(
         about="Golden vectors for docs/protocol-v1.md, written by tools/make_vectors.py",
         record_struct=RECORD_FMT, seed=SEED_HEX, public_key=pub.hex(),

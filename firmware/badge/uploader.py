@@ -48,13 +48,14 @@ def _log(*args):
 
 class Uploader:
     def __init__(self, log, signer, device_id, uplink, batch_size=60, nonce=None,
-                 clock_ms=ticks_ms, sleep=sleep_ms, path=BATCH_PATH, batch=None):
+                 clock_ms=ticks_ms, sleep=sleep_ms, path=BATCH_PATH, batch=None, compact=True):
         self.log = log
         self.signer = signer
         self.device_id = device_id
         self.uplink = uplink
         self.batch_size = batch_size
         self.path = path
+        self.compact = compact  # send the compact record encoding (wire.compact)
         self._nonce = nonce  # None: os.urandom(8) per attempt; tests inject a function
         self._clock = clock_ms
         self._sleep = sleep
@@ -70,6 +71,7 @@ class Uploader:
         self.records_uploaded = 0
         self.records_rejected = 0
         self.batches_sent = 0
+        self.bytes_sent = 0  # upload bodies, all attempts
         self.upload_errors = 0
         self.last_error = None
 
@@ -92,8 +94,9 @@ class Uploader:
         first = self.log.first_pending_seq()
         nonce = self._nonce() if self._nonce else None
         gc.collect()  # signing and the socket need the heap in one piece
-        body = self._batch.seal(count, self.device_id, self.signer, nonce)
+        body = self._batch.seal(count, self.device_id, self.signer, nonce, self.compact)
         gc.collect()
+        self.bytes_sent += len(body)
         try:
             status, answer = self.uplink.post(self.path, body)
         except OSError as e:
@@ -166,6 +169,7 @@ class Uploader:
             "records_pending": self.log.count(),
             "batches_sent": self.batches_sent,
             "upload_errors": self.upload_errors,
+            "bytes_sent": self.bytes_sent,
         }
 
 

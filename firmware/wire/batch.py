@@ -11,6 +11,7 @@ import struct
 
 from micropython import const
 
+from wire.compact import FLAG_COMPACT, compact_in_place
 from wire.record import RECORD_SIZE
 
 HEADER_FMT = "<4sBBH8s8s"
@@ -41,20 +42,27 @@ class BatchBuffer:
         """Where records 0..count-1 go (oldest first)."""
         return self.mv[HEADER_SIZE:HEADER_SIZE + RECORD_SIZE * count]
 
-    def signed_digest(self, count, device_id, nonce):
+    def signed_digest(self, count, device_id, nonce, flags=0):
         """Write the header for `count` records; return SHA-256(header + records)."""
         if not 1 <= count <= self.max_records:
             raise ValueError("count out of range")
-        struct.pack_into(HEADER_FMT, self.buf, 0, MAGIC, VERSION, 0, count, device_id, nonce)
+        struct.pack_into(HEADER_FMT, self.buf, 0, MAGIC, VERSION, flags, count, device_id,
+                         nonce)
         return hashlib.sha256(self.mv[:HEADER_SIZE + RECORD_SIZE * count]).digest()
 
-    def seal(self, count, device_id, signer, nonce=None):
+    def seal(self, count, device_id, signer, nonce=None, compact=False):
         """Header + signature over the records already in place; returns the body view.
 
         `signer.sign(msg32) -> 64 bytes`; nonce defaults to 8 fresh random bytes, so every
         attempt is a new batch (a byte-identical resend would be refused as a replay).
+        compact=True sends the records in the compact encoding (wire.compact); the
+        signature still covers the canonical records. The records in the buffer are then
+        overwritten: read them again from the log before the next attempt.
         """
-        digest = self.signed_digest(count, device_id, nonce or new_nonce())
+        digest = self.signed_digest(count, device_id, nonce or new_nonce(),
+                                    FLAG_COMPACT if compact else 0)
         end = HEADER_SIZE + RECORD_SIZE * count
+        if compact:
+            end = compact_in_place(self.buf, count)
         self.mv[end:end + SIG_SIZE] = signer.sign(digest)
         return self.mv[:end + SIG_SIZE]

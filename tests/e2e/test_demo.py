@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from host.db import get_db
 from host.db.models import Batch, Device, Fix
+from host.protocol import parse_batch
 from host.sim.demo import Demo, default_log, run_headless
 
 GPSD = DATA / "nmea" / "gpsd"
@@ -57,7 +58,8 @@ def verify_with_cryptography(app, device_id: str) -> int:
         device = s.scalar(select(Device).where(Device.device_id == device_id))
         key = Ed25519PublicKey.from_public_bytes(device.public_key)
         for batch in s.scalars(select(Batch).where(Batch.device_pk == device.id)):
-            signed, signature = batch.body[:-64], batch.body[-64:]
+            # compact bodies (flags bit 0) are signed over their rebuilt canonical records
+            signed, signature = parse_batch(batch.body).signed_bytes, batch.body[-64:]
             key.verify(signature, hashlib.sha256(signed).digest())  # raises if forged
             covered += batch.stored
     return covered

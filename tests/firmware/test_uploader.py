@@ -94,7 +94,8 @@ def _setup(script=(), batch_size=5):
     log = RecordLog(d)
     host = ScriptedHost(script)
     clock = Clock()
-    up = Uploader(log, StubKey(), DEVICE_ID, host, batch_size, clock_ms=clock.ms, sleep=clock.sleep)
+    up = Uploader(log, StubKey(), DEVICE_ID, host, batch_size, clock_ms=clock.ms, sleep=clock.sleep,
+                  compact=False)  # FakeHost reads canonical records; compact: test_wire
     return d, log, host, clock, up
 
 

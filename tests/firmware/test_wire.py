@@ -110,11 +110,16 @@ def test_each_vector_batch_header_and_records_match():
         view = bb.records_view(n)
         for i, rec in enumerate(recs):
             view[i * RECORD_SIZE:(i + 1) * RECORD_SIZE] = rec
-        digest = bb.signed_digest(n, device_id, _unhex(batch["nonce"]))
+        compact = bool(want[5] & 1)  # batch flags bit 0
+        digest = bb.signed_digest(n, device_id, _unhex(batch["nonce"]), want[5])
         assert digest == _unhex(batch["signed_message_sha256"]), batch["name"]
-        assert hashlib.sha256(want[:-SIG_SIZE]).digest() == digest
-        body = bb.seal(n, device_id, FixedKey(_unhex(batch["signature"])), _unhex(batch["nonce"]))
-        assert len(body) == batch_len(n) == len(want)
+        if not compact:
+            assert hashlib.sha256(want[:-SIG_SIZE]).digest() == digest
+        body = bb.seal(n, device_id, FixedKey(_unhex(batch["signature"])), _unhex(batch["nonce"]),
+                       compact)
+        assert len(body) == len(want)
+        if not compact:
+            assert len(body) == batch_len(n)
         assert bytes(body) == want, batch["name"]
         assert bytes(body[:HEADER_SIZE]) == want[:HEADER_SIZE]
 
@@ -132,13 +137,14 @@ def test_each_vector_batch_signed_with_the_vector_key_matches():
     v = fwtest.vectors()
     key = SigningKey(_unhex(v["seed"]))
     assert bytes(key.public) == _unhex(v["public_key"])
-    bb = BatchBuffer(3)
+    bb = BatchBuffer(4)
     for batch in v["batches"]:
         recs = _batch_records(batch)
         view = bb.records_view(len(recs))
         for i, rec in enumerate(recs):
             view[i * RECORD_SIZE:(i + 1) * RECORD_SIZE] = rec
-        body = bb.seal(len(recs), _unhex(v["device_id"]), key, _unhex(batch["nonce"]))
+        body = bb.seal(len(recs), _unhex(v["device_id"]), key, _unhex(batch["nonce"]),
+                       bool(_unhex(batch["hex"])[5] & 1))
         assert bytes(body) == _unhex(batch["hex"]), batch["name"]
 
 

@@ -81,14 +81,15 @@ def _body(vectors, name="first_three") -> bytearray:
         (lambda b: b[:20], "malformed_batch"),  # too short
         (lambda b: b"VPB2" + b[4:], "malformed_batch"),  # magic
         (lambda b: b[:4] + b"\x02" + b[5:], "unsupported_version"),
-        (lambda b: b[:5] + b"\x01" + b[6:], "unsupported_version"),  # compressed flag
+        (lambda b: b[:5] + b"\x02" + b[6:], "unsupported_version"),  # flags bit 1: unknown
+        (lambda b: b[:5] + b"\x01" + b[6:], "malformed_batch"),  # says compact, is not
         (lambda b: b[:6] + b"\x00\x00" + b[8:], "malformed_batch"),  # count 0
         (lambda b: b[:6] + (501).to_bytes(2, "little") + b[8:], "malformed_batch"),
         (lambda b: b[:6] + b"\x02\x00" + b[8:], "malformed_batch"),  # length != count
         (lambda b: b + b"\x00", "malformed_batch"),
         (lambda b: b[:24] + b"\x00" + b[25:], "malformed_batch"),  # record layout version 0
         (lambda b: b[:24] + b"\x02" + b[25:], "unsupported_version"),  # record version 2
-        (lambda b: b[:25] + b"\x02" + b[26:], "malformed_batch"),  # kind 2 is not v1
+        (lambda b: b[:25] + b"\x09" + b[26:], "malformed_batch"),  # kind 9 is not v1
         (lambda b: b + bytes(36088), "body_too_large"),
     ],
 )
@@ -103,3 +104,33 @@ def test_chain_fault_points_at_the_edit(vectors):
     body[24 + 72 + 14] ^= 1  # one bit of record 2's lat_e7: record 3's prev_hash no longer fits
     batch = parse_batch(bytes(body))
     assert "seq 3" in protocol.chain_fault(batch.records)
+
+
+def _compact_vector(vectors) -> bytes:
+    vec = next(b for b in vectors["batches"] if b["name"] == "all_four_compact")
+    return bytes.fromhex(vec["hex"])
+
+
+def test_compact_vector_is_smaller_than_its_canonical_form(vectors):
+    body = _compact_vector(vectors)
+    # record 2: mask 0x37 + five 1-byte deltas = 6. Record 3 (a jump across the globe):
+    # mask 0x5FDF (3 bytes) + lat 5 + lon 5 + speed 2 + course 3 + alt 2 + time_ms 2 + seven
+    # 1-byte deltas = 29. Record 4 (all unknown): deltas would pass 43 bytes, so verbatim:
+    # mark (3) + 40 = 43.
+    assert len(body) == 24 + 72 + 6 + 29 + 43 + 64 < 24 + 4 * 72 + 64
+
+
+@pytest.mark.parametrize(
+    ("cut", "why"),
+    [
+        (lambda s: s[:-1], "ends inside"),
+        (lambda s: s + b"\x00", "bytes left"),
+        (lambda s: s[:72] + b"\x80\x80\x80\x01" + s[76:], "names fields that do not exist"),
+    ],
+)
+def test_broken_compact_streams_are_malformed(vectors, cut, why):
+    body = _compact_vector(vectors)
+    stream = cut(body[24:-64])
+    with pytest.raises(ProtocolError) as e:
+        parse_batch(body[:24] + stream + body[-64:])
+    assert e.value.code == "malformed_batch" and why in e.value.message
