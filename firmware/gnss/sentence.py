@@ -4,13 +4,15 @@
 sentence buffer, the rejection counters and the integer field decoders. A subclass
 implements `_decode()` and reads fields with `_int`, `_dec`, `_coord`, `_time`...
 
-Framing: a sentence starts at `$` (a `$` inside a sentence restarts it, counted in
-`truncated`) and ends at CR or LF. Bytes between sentences (UBX, RTCM, noise) are
-skipped and counted. A sentence is rejected, and counted, when it is longer than MAX_LEN
-bytes (NMEA says 82 with CR LF; real receivers exceed it), holds a non-printable byte
-(`non_printable`), has no `*hh` checksum at its end (`no_checksum`) or fails the XOR
-checksum (`crc_fails`; upper- or lower-case hex accepted). Field decoders raise
-ParseError, caught in `_sentence` only and counted in `bad_fields`.
+Framing: a sentence starts at `$` (counted in `started`; a `$` inside a sentence restarts
+it: an overrun splice, counted in `truncated`) and ends at CR or LF. Bytes between
+sentences (UBX, RTCM, noise) are skipped and counted in `noise_bytes`. A sentence is
+rejected, and counted, when it is longer than MAX_LEN bytes (`too_long`; NMEA says 82 with
+CR LF, real receivers exceed it), holds a non-printable byte (`non_printable`), has no `*hh`
+checksum at its end (`no_checksum`) or fails the XOR checksum (`crc_fails`; upper- or
+lower-case hex accepted; 00 is a checksum like any other). Field decoders raise ParseError,
+caught in `_sentence` only and counted in `bad_fields` (or `too_short` for the reader's
+preallocated `_short`: too few fields for the sentence type).
 """
 
 from array import array
@@ -20,6 +22,7 @@ from micropython import const
 from gnss.fix import days_from_civil
 
 MAX_LEN = const(120)  # bytes from '$' to the last checksum digit
+NO_INT = const(-32768)  # _ints() for an empty field
 _MAX_FIELDS = const(40)
 
 
@@ -38,15 +41,18 @@ def _hexval(c):
 
 
 class SentenceReader:
-    """Counters (ints, never reset): `sentences` decoded, `unknown` checksum-valid but not
-    decoded, `bad_fields`, `crc_fails`, `no_checksum`, `too_long`, `non_printable`,
-    `truncated`, `noise_bytes` (skipped between sentences; CR/LF not counted).
+    """Counters (ints, never reset): `started` ('$' seen), `sentences` decoded, `unknown`
+    checksum-valid but not decoded, `bad_fields`, `too_short`, `crc_fails`, `no_checksum`,
+    `too_long`, `non_printable`, `truncated`, and `noise_bytes` (skipped between sentences;
+    CR/LF not counted). After flush(), `started` is the sum of the others but noise_bytes.
     """
 
     _COUNTERS = (
+        "started",
         "sentences",
         "unknown",
         "bad_fields",
+        "too_short",
         "crc_fails",
         "no_checksum",
         "too_long",
@@ -60,27 +66,50 @@ class SentenceReader:
             setattr(self, name, 0)
         self._buf = bytearray(MAX_LEN + 1)  # [0] is the '$'
         self._n = 0  # bytes held in _buf; 0 = hunting for '$'
-        self._fs = array("H", bytes(2 * (_MAX_FIELDS + 1)))  # start offset of each field
-        self._nf = 0
+        self._cs = 0  # XOR of buf[1:n]
+        self._nf = 1  # fields located so far (field 0, the address, starts at 1)
+        self._fs = array("H", bytes(2 * (_MAX_FIELDS + 2)))  # start offset of each field
         self._err = ParseError()  # raised preallocated: a bad sentence allocates nothing
+        self._short = ParseError()  # too few fields for the sentence type
 
     def feed(self, data):
-        """Consume bytes of any chunking; decoded epochs go to on_fix. Never raises."""
+        """Consume bytes of any chunking; decoded epochs go to on_fix. Never raises.
+
+        The hot loop: one pass per byte copies it, XORs it into the checksum and notes
+        where fields start, so that a sentence is checked and split when its CR/LF comes."""
         buf = self._buf
+        fs = self._fs
         n = self._n
-        for i in range(len(data)):
-            c = data[i]
-            if c == 36:  # '$'
+        cs = self._cs
+        nf = self._nf
+        for c in data:
+            if 44 < c < 127 and 0 < n < MAX_LEN:  # most bytes: digits, letters, . * -
+                buf[n] = c
+                cs ^= c
+                n += 1
+            elif c == 44 and 0 < n < MAX_LEN:  # ','
+                buf[n] = c
+                cs ^= c
+                n += 1
+                if nf < _MAX_FIELDS:
+                    fs[nf] = n
+                    nf += 1
+                else:
+                    nf = _MAX_FIELDS + 1  # too many: rejected at the end
+            elif c == 36:  # '$'
+                self.started += 1
                 if n:
                     self.truncated += 1
                 buf[0] = c
                 n = 1
+                cs = 0
+                nf = 1
             elif n == 0:
                 if c != 10 and c != 13:
                     self.noise_bytes += 1
             elif c == 10 or c == 13:
                 self._n = 0
-                self._sentence(n)
+                self._sentence(n, cs, nf)
                 n = 0
             elif c < 32 or c > 126:
                 self.non_printable += 1
@@ -88,24 +117,28 @@ class SentenceReader:
             elif n > MAX_LEN - 1:
                 self.too_long += 1
                 n = 0
-            else:
+            else:  # the rare printable bytes below ',' (space ! " # % & ' ( ) + ...)
                 buf[n] = c
+                cs ^= c
                 n += 1
         self._n = n
+        self._cs = cs
+        self._nf = nf
 
     def flush(self):
         """End of stream: decode a last sentence that lacks its CR LF."""
         n = self._n
         self._n = 0
         if n:
-            self._sentence(n)
+            self._sentence(n, self._cs, self._nf)
 
     def counts(self):
         """The counters as a dict (diagnostics; allocates)."""
         return {k: getattr(self, k) for k in self._COUNTERS}
 
-    def _sentence(self, n):
-        """Check and decode buf[0:n] ('$' ... 'hh'). ParseError is caught here only."""
+    def _sentence(self, n, cs, nf):
+        """Check and decode buf[0:n] ('$' ... 'hh'); cs is the XOR of buf[1:n] and fields
+        1..nf-1 start at fs[1..nf-1]. ParseError is caught here only."""
         buf = self._buf
         star = n - 3
         if star < 6 or buf[star] != 42:  # '*'
@@ -117,30 +150,25 @@ class SentenceReader:
             else:
                 self.no_checksum += 1
             return
-        cs = 0
-        for j in range(1, star):
-            cs ^= buf[j]
         hi = _hexval(buf[star + 1])
         lo = _hexval(buf[star + 2])
-        if hi < 0 or lo < 0 or (hi << 4 | lo) != cs:
+        if hi < 0 or lo < 0 or (hi << 4 | lo) != cs ^ 42 ^ buf[star + 1] ^ buf[star + 2]:
             self.crc_fails += 1
+            return
+        if nf > _MAX_FIELDS:
+            self.bad_fields += 1
             return
         fs = self._fs
         fs[0] = 1
-        nf = 1
-        for j in range(1, star):
-            if buf[j] == 44:  # ','
-                if nf >= _MAX_FIELDS:
-                    self.bad_fields += 1
-                    return
-                fs[nf] = j + 1
-                nf += 1
         fs[nf] = star + 1  # so that field i always ends at fs[i + 1] - 1
         self._nf = nf
         try:
             decoded = self._decode()
-        except ParseError:
-            self.bad_fields += 1
+        except ParseError as e:
+            if e is self._short:
+                self.too_short += 1
+            else:
+                self.bad_fields += 1
             return
         if decoded:
             self.sentences += 1
@@ -158,16 +186,20 @@ class SentenceReader:
 
     def _char(self, i):
         """First byte of field i, 0 when empty."""
-        if self._empty(i):
+        fs = self._fs
+        if i >= self._nf or fs[i] + 1 >= fs[i + 1]:
             return 0
-        return self._buf[self._fs[i]]
+        return self._buf[fs[i]]
 
     def _int(self, i, default):
-        if self._empty(i):
+        if i >= self._nf:
+            return default
+        fs = self._fs
+        a = fs[i]
+        b = fs[i + 1] - 1
+        if a >= b:
             return default
         buf = self._buf
-        a = self._fs[i]
-        b = self._fs[i + 1] - 1
         neg = buf[a] == 45
         if neg:
             a += 1
@@ -182,13 +214,47 @@ class SentenceReader:
             a += 1
         return -v if neg else v
 
+    def _ints(self, i0, count, out):
+        """Fields i0 .. i0+count-1, signed ints of at most 4 digits, into out[0:count]
+        (an array('h')); NO_INT for an empty or missing field. One call per sentence
+        instead of one per field: the GSV/GSA hot path."""
+        buf = self._buf
+        fs = self._fs
+        nf = self._nf
+        for j in range(count):
+            i = i0 + j
+            if i >= nf:
+                out[j] = NO_INT
+                continue
+            a = fs[i]
+            b = fs[i + 1] - 1
+            if a >= b:
+                out[j] = NO_INT
+                continue
+            neg = buf[a] == 45
+            if neg:
+                a += 1
+            if b - a > 4 or a == b:
+                raise self._err
+            v = 0
+            while a < b:
+                d = buf[a] - 48
+                if d < 0 or d > 9:
+                    raise self._err
+                v = v * 10 + d
+                a += 1
+            out[j] = -v if neg else v
+
     def _dec(self, i, places, default):
         """Field i, a signed decimal, as an int in units of 10**-places (half away from 0)."""
-        if self._empty(i):
+        if i >= self._nf:
+            return default
+        fs = self._fs
+        a = fs[i]
+        b = fs[i + 1] - 1
+        if a >= b:
             return default
         buf = self._buf
-        a = self._fs[i]
-        b = self._fs[i + 1] - 1
         neg = buf[a] == 45
         if neg or buf[a] == 43:
             a += 1

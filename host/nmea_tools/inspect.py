@@ -52,6 +52,7 @@ class _Tally:
     fix_epochs: int = 0
     epoch_tod: time | None = None
     epoch_has_fix: bool = False
+    epoch_steps_s: list[float] = field(default_factory=list)
     sats: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     cn0: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
@@ -99,6 +100,10 @@ def _note_time(t: _Tally, msg: pynmea2.NMEASentence) -> None:
     t.first = t.first or stamp
     t.last = stamp
     if tod != t.epoch_tod:  # a new epoch: close the previous one
+        if t.epoch_tod is not None:
+            step = _seconds(tod) - _seconds(t.epoch_tod)
+            if step > 0:
+                t.epoch_steps_s.append(step)
         t.fix_epochs += t.epoch_has_fix
         t.epochs += 1
         t.epoch_tod, t.epoch_has_fix = tod, False
@@ -106,7 +111,11 @@ def _note_time(t: _Tally, msg: pynmea2.NMEASentence) -> None:
 
 def _note_gsv(t: _Tally, talker: str, msg: pynmea2.NMEASentence) -> None:
     name = _CONSTELLATIONS.get(talker, talker)
-    for i in range(1, 5):
+    # After count, index and satellites in view come groups of four (PRN, elevation,
+    # azimuth, C/N0); NMEA 4.10+ appends a signal id, which pynmea2 would otherwise read
+    # as the PRN of a fifth... or of a missing group.
+    groups = (len(msg.data) - 3) // 4
+    for i in range(1, min(groups, 4) + 1):
         prn = getattr(msg, f"sv_prn_num_{i}", "")
         if not prn:
             continue
@@ -152,14 +161,14 @@ def _iso(stamp: tuple[date | None, time] | None, fallback: date | None) -> str |
     return f"{d.isoformat()}T{tod}Z" if d else f"{tod}Z"
 
 
+def _seconds(x: time) -> float:
+    return x.hour * 3600 + x.minute * 60 + x.second + x.microsecond / 1e6
+
+
 def _span_s(t: _Tally) -> float | None:
     if t.first is None or t.last is None:
         return None
-
-    def seconds(x: time) -> float:
-        return x.hour * 3600 + x.minute * 60 + x.second + x.microsecond / 1e6
-
-    span = seconds(t.last[1]) - seconds(t.first[1])
+    span = _seconds(t.last[1]) - _seconds(t.first[1])
     d0, d1 = t.first[0] or t.first_date, t.last[0] or t.first_date
     if d0 and d1:
         span += (d1 - d0).days * 86400
@@ -189,8 +198,9 @@ def inspect_log(path: str | Path) -> dict[str, Any]:
         "span_s": span,
         "epochs": t.epochs,
         "fix_epochs": t.fix_epochs,
-        # epochs-1 intervals over the span: 61 epochs over 60 s is 1 Hz
-        "epoch_rate_hz": (t.epochs - 1) / span if span and t.epochs > 1 else None,
+        # From the median step between epochs: gaps, joined logs and date jumps (a receiver
+        # before and after its first fix) do not skew it.
+        "epoch_rate_hz": 1 / statistics.median(t.epoch_steps_s) if t.epoch_steps_s else None,
         "constellations": {
             name: {
                 "satellites": len(t.sats[name]),

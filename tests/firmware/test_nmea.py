@@ -31,14 +31,23 @@ _RMC_ONLY = (
 # "extra_valid": valid fixes of ours that gpsd reports without a time are accepted.
 # "mode_at": {ISO time: reason} single epochs whose mode may differ.
 _COMPARED = {
-    "april6_2019.log": None,  # one good RMC after two week-rollover ones (bad_fields)
+    "april6_2019.log": None,
+    "beidou-bd.log": {
+        "extra_valid": "the first fix (2015-02-25T07:41:55.799Z, BD/GN mix): gpsd "
+        "reports it 3D without time; its timed TPVs start one epoch later"
+    },  # one good RMC after two week-rollover ones (bad_fields)
     "beidou-gb.log": {
         "extra_valid": "gpsd reports the GGA/GNS/RMC epochs of this SiRF "
         "without time after its first fix; ours carry the RMC date"
     },
     "bt451.log": {
         "extra_valid": "2 Hz GGA at .5 s with RMC only on whole seconds: gpsd "
-        "reports the .5 s epochs without time"
+        "reports the .5 s epochs without time",
+        "mode_at": {
+            1260369186000: "2009-12-09T14:33:06Z follows 15:25:08.5Z: the log steps back "
+            "52 min (two captures joined); we refuse that epoch as stale (reader.stale), "
+            "gpsd reports it 3D"
+        },
     },
     "bu353s4.log": None,
     "cat-ms352.log": None,
@@ -55,7 +64,20 @@ _COMPARED = {
     "magellan-ec10.log": {"mode_rmc_only": _RMC_ONLY},
     "mt3339.log": None,
     "mtk-3301.log": {"extra_valid": "first fixes while gpsd still waits for a plausible date"},
+    "myguide-3100.log": {
+        "extra_valid": "the first fix (2009-10-08T10:50:29.800Z): gpsd reports it without "
+        "time; its 8 timed TPVs (the stationary fix) all match ours"
+    },
     "nd-1005.log": None,
+    "neo-m8n.log": {
+        "floor": 1767225600,  # 2026-01-01T00:00:00Z
+        "why_floor": "RMC 180315 (2015-03-18) but gpsd dates every TPV 2034-11-01: gpsd "
+        "(built after 2025) took the date for one that missed a GPS week rollover and added "
+        "1024 weeks (2015-03-18 + 7168 days = 2034-11-01). With a time floor of 2026-01-01 "
+        "the reader does the same (2015-03-18 is more than 512 weeks before it)",
+        "extra_valid": "the first epoch is a lone GLL (17:19:25) before any date: valid "
+        "without time, as gpsd's first TPV (mode 2, no time)",
+    },
     "nl2008u.log": None,
     "nmea-fuzzy-cases.log": None,
     "nmea-rtk.log": None,
@@ -81,15 +103,8 @@ _COMPARED = {
     "ublox-zed-f9p-nmea.log": None,
 }
 
-# Logs left out of the fix-by-fix comparison, and why.
-_LEFT_OUT = {
-    "neo-m8n.log": "gpsd dates every TPV 2034-11-01 (its own week-rollover guess for this "
-    "BN-880) while the RMC says 180315 (2015-03-18): no time can match",
-    "myguide-3100.log": "gpsd reports mode 3 and positions where GSA says 'no fix' (mode 1) "
-    "and RMC says V; we follow the receiver: invalid",
-    "beidou-bd.log": "gpsd's TPVs stop carrying time once the BD/GN mix starts; too few timed "
-    "TPVs to compare (the log still runs through test_every_log_is_survived)",
-}
+# Logs left out of the fix-by-fix comparison, and why: none (all 32 are compared).
+_LEFT_OUT = {}
 
 # Sentences we do not decode (counted in `unknown`): GBS, GRS, TXT, RMB, RTE and all
 # proprietary ($P...) sentences: nothing in them goes into a fix.
@@ -239,6 +254,8 @@ def _check_log(name):
             errors.append((key, "track", f.course_cdeg, track))
 
     r = NmeaReader(on_fix)
+    if "floor" in allow:
+        r.set_time_floor(allow["floor"])
     for chunk in _log_chunks(log):
         r.feed(chunk)
     r.flush()
@@ -256,6 +273,10 @@ def test_gpsd_april6_2019():
 
 def test_gpsd_beidou_gb():
     _check_log("beidou-gb.log")
+
+
+def test_gpsd_beidou_bd():
+    assert _check_log("beidou-bd.log") == 4
 
 
 def test_gpsd_bt451():
@@ -302,8 +323,16 @@ def test_gpsd_mtk_3301():
     _check_log("mtk-3301.log")
 
 
+def test_gpsd_myguide_3100():
+    assert _check_log("myguide-3100.log") == 8
+
+
 def test_gpsd_nd_1005():
     _check_log("nd-1005.log")
+
+
+def test_gpsd_neo_m8n():
+    assert _check_log("neo-m8n.log") == 22  # 22 s at 1 Hz, every one matched
 
 
 def test_gpsd_nl2008u():
@@ -367,7 +396,7 @@ def test_gpsd_ublox_zed_f9p_nmea():
 
 
 def test_enough_logs_are_compared():
-    assert len(_COMPARED) >= 15
+    assert len(_COMPARED) == 32
     for name in _LEFT_OUT:
         assert name not in _COMPARED
     # the comparisons above must actually have matched fixes, not vacuously passed

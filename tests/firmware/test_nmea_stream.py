@@ -128,7 +128,7 @@ def test_ubx_interleaved_with_nmea():
 
 def test_bad_checksum_is_counted():
     # pynmeagps' capture with one corrupted checksum character: "$GNVTG,...*3)"
-    _, r = _run([_log_bytes("nmea/pynmeagps/pygpsdata-nmeabadck2.log")])
+    _, r = _run(_log_chunks(fwtest.data_path("nmea/pynmeagps/pygpsdata-nmeabadck2.log")))
     assert r.crc_fails == 1
     assert r.sentences == 7  # the other 7 lines
 
@@ -175,23 +175,23 @@ def test_rejections_are_counted():
 
 def test_lower_case_checksums():
     # magellan-ec10: 38 RMC (checksums like *4a) and 38 RMB (not decoded)
-    _, r = _run([_log_bytes(_GPSD + "magellan-ec10.log")])
+    _, r = _run(_log_chunks(fwtest.data_path(_GPSD + "magellan-ec10.log")))
     assert r.sentences == 38 and r.unknown == 38 and r.crc_fails == 0
-    _, r = _run([_log_bytes("nmea/pynmeagps/pygpsdata-nmea4lc.log")])
+    _, r = _run(_log_chunks(fwtest.data_path("nmea/pynmeagps/pygpsdata-nmea4lc.log")))
     assert r.crc_fails == 0 and r.sentences > 0
 
 
 def test_sentences_without_checksum_are_counted():
     # README: sl869 has one sentence without a checksum, mtk-3301 three $POLYN lines
-    _, r = _run([_log_bytes(_GPSD + "sl869.log")])
+    _, r = _run(_log_chunks(fwtest.data_path(_GPSD + "sl869.log")))
     assert r.no_checksum == 1
-    _, r = _run([_log_bytes(_GPSD + "mtk-3301.log")])
+    _, r = _run(_log_chunks(fwtest.data_path(_GPSD + "mtk-3301.log")))
     assert r.no_checksum == 3
 
 
 def test_cut_off_last_sentence():
     # holux-gm-210's last GGA has no checksum and no CR LF: flush() refuses it
-    _, r = _run([_log_bytes(_GPSD + "holux-gm-210.log")])
+    _, r = _run(_log_chunks(fwtest.data_path(_GPSD + "holux-gm-210.log")))
     assert r.no_checksum == 1
 
 

@@ -8,9 +8,11 @@ import os
 import select
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from consolekit import DATA, need
 
@@ -88,37 +90,104 @@ def test_inspect_file_without_nmea_is_exit_2(tmp_path):
     assert "no NMEA" in result.output
 
 
-def test_replay_writes_the_log_to_a_pty():
-    log = GPSD / "quectel-eg25-g-2.log"
-    need(log, "shared NMEA data")
+def _replay_to_pty(log: Path, speed: float) -> tuple[int, str, list[tuple[float, bytes]]]:
+    """Run `visitproof nmea replay` into a fresh pseudo-terminal; the bytes read back from
+    its master side, each chunk with its arrival time (time.monotonic)."""
     master, slave = os.openpty()
+    arrivals: list[tuple[float, bytes]] = []
     try:
         proc = subprocess.Popen(
-            [
-                str(VISITPROOF),
-                "nmea",
-                "replay",
-                str(log),
-                "--port",
-                os.ttyname(slave),
-                "--speed",
-                "1000",
-            ],
+            [str(VISITPROOF), "nmea", "replay", str(log), "--port", os.ttyname(slave),
+             "--speed", str(speed)],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        received = bytearray()
         while True:
             ready, _, _ = select.select([master], [], [], 0.2)
             if ready:
-                received += os.read(master, 4096)
+                arrivals.append((time.monotonic(), os.read(master, 4096)))
             elif proc.poll() is not None:
                 break
         out = proc.stdout.read().decode()
     finally:
         os.close(master)
         os.close(slave)
-    assert proc.returncode == 0, out
+    return proc.returncode, out, arrivals
+
+
+def test_replay_writes_the_log_to_a_pty():
+    log = GPSD / "quectel-eg25-g-2.log"
+    need(log, "shared NMEA data")
+    code, out, arrivals = _replay_to_pty(log, 1000)
+    assert code == 0, out
     expected = _nmea_lines(log)
-    assert bytes(received) == b"".join(expected)
+    assert b"".join(chunk for _, chunk in arrivals) == b"".join(expected)
     assert f"{len(expected)} sentences" in out
+
+
+def _gsv_in_view(path: Path) -> dict[str, int]:
+    """Satellites in view per GSV talker, from the GSV header field (the receiver's count)."""
+    seen: dict[str, int] = {}
+    for ln in _nmea_lines(path):
+        if ln[3:6] == b"GSV":
+            seen[ln[1:3].decode()] = int(ln.split(b",")[3])
+    return seen
+
+
+def test_inspect_satellites_match_the_receivers_gsv_counts():
+    # NMEA 4.11 GSV ends with a signal id: it must not count as a satellite.
+    log = GPSD / "ublox-neo-m9n-nmea.log"
+    need(log, "shared NMEA data")
+    sats = {k: v["satellites"] for k, v in _inspect(log)["constellations"].items()}
+    assert _gsv_in_view(log) == {"GP": 16, "GL": 10, "GA": 10, "GB": 7}
+    assert sats == {"GPS": 16, "GLONASS": 10, "Galileo": 10, "BeiDou": 7}
+
+
+def test_inspect_epoch_rate_survives_gaps_and_date_jumps():
+    need(GPSD, "shared NMEA data")
+    # README: bt451 is 2 Hz with a 52 min step back; nmea-rtk 10 Hz in two bursts 10.5 min
+    # apart; mtk-3301 1 Hz with RMC dates from 1980 before its 2008 fix.
+    assert _inspect(GPSD / "bt451.log")["epoch_rate_hz"] == 2.0
+    assert _inspect(GPSD / "nmea-rtk.log")["epoch_rate_hz"] == pytest.approx(10.0)
+    assert _inspect(GPSD / "mtk-3301.log")["epoch_rate_hz"] == 1.0
+
+
+def _tod_s(sentence: bytes) -> float:
+    f = sentence.split(b",")[1]
+    return int(f[0:2]) * 3600 + int(f[2:4]) * 60 + float(f[4:])
+
+
+def test_replay_keeps_the_logs_timing_on_a_pty_and_inspect_reads_the_capture(tmp_path):
+    # neo-m8n: 22 s at 1 Hz. At --speed 10 each epoch must leave at least 100 ms after the
+    # one before it (the log's own clock / 10); the bytes are read back with their arrival time.
+    log = GPSD / "neo-m8n.log"
+    need(log, "shared NMEA data")
+    speed = 10.0
+    code, out, arrivals = _replay_to_pty(log, speed)
+    assert code == 0, out
+    captured = b"".join(chunk for _, chunk in arrivals)
+    assert captured == b"".join(_nmea_lines(log))
+
+    # Arrival time of each GNRMC/GPRMC (the first sentence of an epoch in this log).
+    rmc: list[tuple[float, float]] = []
+    buffered = b""
+    for at, chunk in arrivals:
+        buffered += chunk
+        *complete, buffered = buffered.split(b"\n")
+        rmc += [(at, _tod_s(ln)) for ln in complete if ln[3:6] == b"RMC"]
+    assert len(rmc) == 23
+    t0, tod0 = rmc[0]
+    for at, tod in rmc[1:]:
+        # Written after the replay slept (tod - tod0) / speed; 20 ms for reading the first.
+        assert at - t0 >= (tod - tod0) / speed - 0.02
+
+    # inspect on the bytes that crossed the pty reports what it reports on the original.
+    copy = tmp_path / "captured.log"
+    copy.write_bytes(captured)
+    original = _inspect(log)
+    again = _inspect(copy)
+    assert {k: v for k, v in again.items() if k != "file"} == {
+        k: v for k, v in original.items() if k != "file"
+    }
+    # 23 RMC epochs, plus 17:19:25 whose last sentence (GLL) opens the log.
+    assert original["epochs"] == 24 and original["epoch_rate_hz"] == 1.0
