@@ -1,5 +1,7 @@
 """`make bench`: runs each area's benchmark, prints a table, writes bench/results.json.
 
+`python -m bench.run nmea demo` runs only those areas and keeps the others' last figures.
+
 Each bench/<area>.py exposes run() -> {figure name: (value, unit)}. Figures named in the
 issues keep those names (nmea_sentences_per_s_mpy, sign_batch_ms_mpy, peak_heap_bytes_demo,
 ingest_records_per_s, ...).
@@ -14,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-AREAS = ["nmea", "sign", "ingest", "demo"]
+AREAS = ["nmea", "sign", "ingest", "demo", "analytics", "anticheat", "reports", "modem", "storage"]
 OUT = Path(__file__).resolve().parent / "results.json"
 
 
@@ -44,6 +46,8 @@ def main(argv: list[str]) -> int:
         print(f"{name:<{width}}  {shown:>14}  {r['unit']}")
     context = {"machine": platform.platform(), "python": sys.version.split()[0]}
     figures = {name: {"value": r["value"], "unit": r["unit"]} for name, r in results.items()}
+    if argv and OUT.exists():  # a subset of areas: keep the other areas' last figures
+        figures = {**json.loads(OUT.read_text()), **figures}
     OUT.write_text(json.dumps({**figures, "_context": context}, indent=1) + "\n")
     print(f"\nwrote {OUT}")
     return 1 if failures else 0

@@ -39,6 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(ingest_bp)
     app.register_blueprint(console.bp)
+    from host.reports.api import bp as reports_bp  # cases, check-ins, day reports (JSON)
+
+    app.register_blueprint(reports_bp)
     if hasattr(console, "init_app"):
         console.init_app(app)
     return app

@@ -31,6 +31,15 @@ from host.app import create_app
 LAZY_COMMANDS: dict[str, str] = {
     "demo": "host.sim.cli:demo",
     "nmea": "host.sim.cli:nmea",
+    "badge": "host.tools.crashtest:badge",
+    "analyze": "host.analytics.cli:analyze",
+    "collector": "host.reports.cli:collector",
+    "case": "host.reports.cli:case",
+    "plan": "host.reports.cli:plan",
+    "checkin": "host.reports.cli:checkin",
+    "report": "host.reports.cli:report",
+    "org": "host.reports.cli:org",
+    "anticheat": "host.anticheat.cli:anticheat",
 }
 
 
@@ -114,14 +123,20 @@ def device() -> None:
 @device.command("register")
 @click.option("--public-key", "public_key_hex", required=True, help="Ed25519 key, 64 hex chars")
 @click.option("--name", default="", help="a label for the console")
+@click.option("--firmware-sha256", default=None, help="the flashed build (issue 6: checked)")
 @with_appcontext
-def device_register(public_key_hex: str, name: str) -> None:
+def device_register(public_key_hex: str, name: str, firmware_sha256: str | None) -> None:
     """Register a badge's public key; prints its device id."""
     from host.db.devices import DeviceError, register_device
 
     try:
         key = bytes.fromhex(public_key_hex.strip())
         dev = register_device(_session(), key, name)
+        if firmware_sha256 is not None:
+            from host.anticheat.firmware import check_registration
+
+            if not check_registration(_session(), dev, firmware_sha256):
+                click.echo(f"warning: firmware {firmware_sha256} is not a released build", err=True)
     except (ValueError, DeviceError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(dev.device_id)

@@ -22,4 +22,5 @@ bp = Blueprint(
     static_url_path="/console/static",
 )
 
+from host.anticheat import web as _anticheat_web  # noqa: E402, F401  (issue 6: /alerts)
 from host.console import api, pages, vendor  # noqa: F401  (routes register on bp)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from host.console import days
@@ -30,7 +30,12 @@ class DeviceRow:
 def device_overview(session: Session) -> list[DeviceRow]:
     """Every device with its number of stored fixes and the time of its latest fix."""
     counts = (
-        select(Fix.device_pk, func.count(Fix.id).label("n"), func.max(Fix.fix_ms).label("last"))
+        select(
+            Fix.device_pk,
+            func.count(Fix.id).label("n"),
+            # issue 6: a quarantined (future-dated, teleported) fix is never the latest
+            func.max(case((Fix.quarantine.is_(None), Fix.fix_ms))).label("last"),
+        )
         .group_by(Fix.device_pk)
         .subquery()
     )
@@ -43,7 +48,8 @@ def device_overview(session: Session) -> list[DeviceRow]:
 
 
 def _trackable():
-    return (Fix.valid.is_(True), Fix.time_source != TIME_SOURCE_NONE)
+    # quarantine: set by host.anticheat (a teleport, a future-dated fix): never a position.
+    return (Fix.valid.is_(True), Fix.time_source != TIME_SOURCE_NONE, Fix.quarantine.is_(None))
 
 
 def latest_fix_ms(session: Session, device_pk: int) -> int | None:

@@ -19,3 +19,9 @@ from host.protocol import Record
 def after_ingest(session: Session, device: Device, batch_row: Batch, new: list[Record]) -> None:
     if not new:
         return
+    from host.reports import recompute  # issue 5: badge check-ins, stale collector-days
+
+    recompute.after_ingest(session, device, new)
+    from host.anticheat import alerts  # issue 6: fix checks, quarantine, badge events
+
+    alerts.after_ingest(session, device, batch_row, new)

@@ -45,6 +45,17 @@ def _read_body(limit: int) -> bytes:
     return b"".join(parts)
 
 
+def _anticheat_alert(e: IngestError, device_id: str) -> None:
+    """Issue 6: a replay, a fork, a gap or an edited log becomes a supervisor alert."""
+    from host.anticheat.alerts import record_rejection
+
+    try:
+        record_rejection(get_session(), device_id, e.code, e.message)
+    except Exception:  # the badge's answer must not depend on the alert being stored
+        get_session().rollback()
+        log.exception("could not store the alert for %s from device=%s", e.code, device_id)
+
+
 @bp.post("/batches")
 def post_batch():
     if (request.content_length or 0) > MAX_BATCH_BYTES:
@@ -65,6 +76,7 @@ def post_batch():
     try:
         result = ingest_batch(get_session(), body)
     except IngestError as e:
+        _anticheat_alert(e, device_id)
         return _reject(e, device_id)
     log.info(
         "batch from device=%s stored=%d duplicates=%d ack_seq=%d",
