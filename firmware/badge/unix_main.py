@@ -2,13 +2,17 @@
 
   MICROPYPATH=firmware .venv/bin/micropython -X heapsize=100K -m badge.unix_main \
       COMMAND --fs DIR [--gnss tcp:HOST:PORT|file:PATH] [--host http://HOST:PORT] [--batch 60]
-      [--interval-ms 1000]
+      [--interval-ms 1000] [--checkins CASE@UNIX_S,...]
+      [--modem tcp:HOST:PORT|/dev/pts/N] [--modem-dialect simcom|quectel] [--apn NAME]
 
 COMMAND provision: create the key under DIR on first use; print
   {"device_id": hex, "public_key": hex}
 COMMAND run: read the GNSS stream to its end, log and upload, upload what is pending; print
   {"fixes_read", "records_signed", "records_uploaded", "records_rejected", "records_pending",
    "nmea_rejected", "peak_heap_bytes", ...}
+--modem uploads through the cellular modem (the simulator's socket or pty) instead of
+plain HTTP; --host is then the URL the modem's HTTP stack posts to (firmware/cellular).
+--checkins presses the check-in button for case CASE at the first fix at or after UNIX_S.
 Each prints exactly one JSON line on stdout and exits 0; a fatal error prints
 {"error": "..."} and exits 1. Diagnostics go to stderr.
 """
@@ -20,7 +24,8 @@ from badge import unload
 
 _USAGE = "usage: badge.unix_main provision|run --fs DIR [--gnss SRC] [--host URL] [--batch N]"
 _OPTIONS = {"--fs": "fs", "--gnss": "gnss", "--host": "host", "--batch": "batch",
-            "--interval-ms": "interval_ms"}
+            "--interval-ms": "interval_ms", "--checkins": "checkins", "--modem": "modem",
+            "--modem-dialect": "modem_dialect", "--apn": "apn"}
 
 
 def parse_args(argv):
@@ -66,8 +71,16 @@ def main(argv):
 
     from badge.app import Badge
 
-    board = get_board(fs=opts["fs"], gnss=opts["gnss"], host=opts["host"])
+    modem = {}
+    if opts.get("modem"):
+        modem = {"modem": opts["modem"], "modem_dialect": opts.get("modem_dialect") or "simcom",
+                 "apn": opts.get("apn") or "internet"}
+    board = get_board(fs=opts["fs"], gnss=opts["gnss"], host=opts["host"], **modem)
     badge = Badge(board, int(opts["batch"]), int(opts["interval_ms"]), identity, batch)
+    for item in (opts.get("checkins") or "").split(","):
+        if item:
+            case_ref, _, at = item.partition("@")
+            badge.desk.schedule(int(case_ref), int(at))
     return badge.run()
 
 

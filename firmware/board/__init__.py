@@ -6,6 +6,8 @@ files and a host URL. A board offers:
 - `fs_root`: directory for the key store and the record log;
 - `open_gnss()`: a stream whose `readinto(buf)` returns the bytes read, 0 at the end of
   the stream, None when nothing is waiting (a UART between sentences);
+- `gnss_write(data)`: bytes to the receiver; `gnss_control()`: the receiver's command set
+  (gnss/control.py: output sentences, rate, power saving) for the configured `gnss_kind`;
 - `uplink()`: an object with `post(path, body) -> (status, dict)`, or None when offline;
 - `note_heap()` / `mem_peak()`: the app calls note_heap() at quiet points right after a
   gc.collect(); mem_peak() is the largest live heap (gc.mem_alloc) seen there, in bytes, or

@@ -46,6 +46,7 @@ FLAG_VALID = const(0x20)
 _U16_UNKNOWN = const(65535)
 _ALT_UNKNOWN = const(-2147483648)
 _ZERO_HASH = bytes(32)
+_ZERO_PAYLOAD = bytes(PAYLOAD_SIZE)
 
 
 def make_flags(time_source, pos_source, valid):
@@ -103,6 +104,9 @@ def pack_record(buf, kind, flags, seq, time_s, time_ms, prev_hash, payload_fmt, 
     payload packed with payload_fmt (one of the *_FMT above) at byte 14, the chain hash."""
     struct.pack_into(HEADER_FMT, buf, 0, VERSION, kind, flags, seq, _int(time_s),
                      _int(time_ms) % 1000)
+    # MicroPython's struct skips "x" pad bytes without zeroing them: clear the payload first
+    # (reserved bytes must be zero, and buf is reused).
+    buf[PAYLOAD_OFFSET:HASH_OFFSET] = _ZERO_PAYLOAD
     struct.pack_into(payload_fmt, buf, PAYLOAD_OFFSET, *payload)
     buf[HASH_OFFSET:RECORD_SIZE] = prev_hash or _ZERO_HASH
     return buf
