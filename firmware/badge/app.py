@@ -14,8 +14,15 @@ import gc
 import sys
 
 from micropython import const
-from storage.recordlog import LogFull, RecordLog
-from wire.record import RECORD_SIZE, pack_fix, pack_record
+from storage.recordlog import LogFull, RecordLog, Thinned
+from wire.record import (
+    KIND_LOG_STATUS,
+    LOG_STATUS_FMT,
+    RECORD_SIZE,
+    TIME_GNSS,
+    pack_fix,
+    pack_record,
+)
 
 from badge.uploader import Uploader
 
@@ -46,7 +53,9 @@ class FixRecorder:
         self.fixes_thinned = 0
         self.records_signed = 0
         self.records_dropped = 0  # the log was full
+        self.last_fix_seq = 0  # seq of the last fix record appended (check-ins cite it)
         self.errors = 0
+        self.cells = None  # cellular.observe.CellReporter when a modem is fitted
 
     def on_fix(self, fix):
         self.fixes_read += 1
@@ -75,6 +84,12 @@ class FixRecorder:
         pack_fix(self._record, fix, log.last_seq + 1, log.last_hash)
         if self._append():
             self._last_ms = t_ms
+            self.last_fix_seq = log.last_seq
+        if getattr(log, "status_due", False):
+            # what the log dropped or thinned reaches the host, stamped with this fix's time
+            if self.append_record(KIND_LOG_STATUS, TIME_GNSS, fix.time_s, fix.time_ms,
+                                  LOG_STATUS_FMT, *log.status()):
+                log.status_sent()
 
     def append_record(self, kind, flags, time_s, time_ms, payload_fmt, *payload):
         """Log a record of another kind (check-in, anti-cheat event, cell observation, log
@@ -87,10 +102,15 @@ class FixRecorder:
     def _append(self):
         try:
             self.log.append(self._record)
+        except Thinned:  # the log's capacity policy (storage/recordlog.py)
+            self.fixes_thinned += 1
+            return False
         except LogFull:
             self.records_dropped += 1
             return False
         self.records_signed += 1
+        if self.cells is not None and self.cells.due(self.log.count(), self.log.last_seq):
+            self.cells.append_to(self)  # here, not inside the uploader: one record buffer
         outcome = None
         if self.uploader is not None:
             try:
@@ -156,7 +176,12 @@ class Badge:
         self.uploader = Uploader(self.log, identity[0], identity[2], board.uplink(), batch_size,
                                  batch=batch)
         self.recorder = FixRecorder(self.log, self.uploader, min_interval_ms, self.quiet)
-        self.reader = make_reader(self.recorder.on_fix)
+        if getattr(board, "cell_reporter", None) is not None:
+            self.recorder.cells = board.cell_reporter(batch_size)  # None without a modem
+        from badge.checkin import CheckinDesk
+
+        self.desk = CheckinDesk(self.recorder, board)
+        self.reader = make_reader(self.desk.on_fix)
         self.pump_errors = 0
         self.key, self.public_key, self.device_id = identity
 
@@ -180,6 +205,7 @@ class Badge:
             self.reader.flush()
         finally:
             stream.close()
+            self.log.sync()  # the end of the stream: every record durable
         self.quiet()
         self.uploader.flush(flush_attempts)
         self.quiet()
@@ -201,4 +227,8 @@ class Badge:
             "upload_errors": u.upload_errors,
             "last_upload_error": u.last_error,
             "errors": r.errors + self.pump_errors,
+            "cells_logged": r.cells.logged if r.cells else 0,
+            "checkins": self.desk.checkins,
+            "checkins_refused": self.desk.checkins_refused,
+            "anticheat_events": self.desk.events,
         }

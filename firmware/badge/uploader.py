@@ -94,7 +94,13 @@ class Uploader:
         first = self.log.first_pending_seq()
         nonce = self._nonce() if self._nonce else None
         gc.collect()  # signing and the socket need the heap in one piece
-        body = self._batch.seal(count, self.device_id, self.signer, nonce, self.compact)
+        try:
+            body = self._batch.seal(count, self.device_id, self.signer, nonce, self.compact)
+        except MemoryError:
+            # a heap too fragmented to sign now: back off like a network failure (the
+            # records stay in the log), instead of retrying at once on every fix
+            gc.collect()
+            return self._transient("memory: cannot sign %d records now" % count)
         gc.collect()
         self.bytes_sent += len(body)
         try:

@@ -63,14 +63,15 @@ _K_BYTES = (
     b"\x4c\xc5\xd4\xbe\xcb\x3e\x42\xb6\x59\x7f\x29\x9c\xfc\x65\x7e\x2a"
     b"\x5f\xcb\x6f\xab\x3a\xd6\xfa\xec\x6c\x44\x19\x8c\x4a\x47\x58\x17"
 )
-_ZEROS_64 = bytes(64)  # extends the 16 block words to the 80-word schedule
+# The 80-word schedule: one list for the module, made once (a list made per block costs
+# a 1 KB block each time, which a fragmented heap may not have). Its words are cleared
+# after each block, or their big ints would hold about 3 KB of heap for good.
+_W = [0] * 80
 
 
 def _compress(h, block):
     """One SHA-512 block (128 bytes) into the 8-word state list h, in place.
 
-    The 80-word schedule is a list made per block: kept between hashes, its big ints
-    would hold about 3 KB of heap for good.
     A 64-bit rotation is read off the doubled word xx = x | x << 64 as (xx >> n), whose
     low 64 bits are rotr(x, n). Bits above 64 are left in the sums and masked only where
     a word is stored: the low 64 bits of a sum depend only on the low 64 bits of its terms.
@@ -78,8 +79,9 @@ def _compress(h, block):
     m = _M64
     k = _K_BYTES
     unpack_from = struct.unpack_from
-    w = list(struct.unpack(">16Q", block))
-    w.extend(_ZEROS_64)
+    w = _W
+    for t in range(16):
+        w[t] = unpack_from(">Q", block, t << 3)[0]
     for t in range(16, 80):
         x = w[t - 15]
         xx = x | x << 64
@@ -114,6 +116,8 @@ def _compress(h, block):
     h[5] = (h[5] + f) & m
     h[6] = (h[6] + g) & m
     h[7] = (h[7] + hh) & m
+    for t in range(80):
+        w[t] = 0
 
 
 class SHA512:
