@@ -116,6 +116,8 @@ _RANK_GLL = const(1)
 _RANK_RMC = const(2)
 _RANK_GGA = const(3)  # GGA and GNS: usually the most decimals, and altitude
 
+_ZDA_Y0 = const(1980)  # ZDA years accepted: the RMC ddmmyy window (yy 80..79)
+_ZDA_Y1 = const(2079)
 _HALF_DAY_MS = const(43200000)
 _DAY_MS = const(86400000)
 _ROLLOVER_DAYS = const(7168)  # 1024 GPS weeks
@@ -269,6 +271,10 @@ class NmeaReader(SentenceReader):
         elif tod != self._tod:
             if self._seen:
                 self._emit()
+            else:
+                # the stream's first timed sentence: GSV/GSA before it were a partial
+                # cycle of an epoch we missed; this epoch's own cycle replaces them
+                self._epoch += 1
             self._tod = tod
         self._seen |= kind
 
@@ -355,8 +361,10 @@ class NmeaReader(SentenceReader):
         lon = self._coord(4, 180)
         q = self._int(6, None)
         ns = self._int(7, None)
-        hdop = self._dec(8, 1, None)
+        hdop = self._udec(8, 1)
         alt = self._dec(9, 2, None)
+        if q is not None and not 0 <= q <= 9:
+            raise self._err  # one digit: 0 no fix .. 8 simulation
         self._begin(tod, _K_GGA)
         f = self.fix
         if q is not None:
@@ -377,7 +385,7 @@ class NmeaReader(SentenceReader):
         lat = self._coord(2, 90)
         lon = self._coord(4, 180)
         ns = self._int(7, None)
-        hdop = self._dec(8, 1, None)
+        hdop = self._udec(8, 1)
         alt = self._dec(9, 2, None)
         # field 6: one mode letter per constellation, N = no fix
         fs = self._fs
@@ -407,7 +415,7 @@ class NmeaReader(SentenceReader):
         status = self._char(2)
         lat = self._coord(3, 90)
         lon = self._coord(5, 180)
-        knots_milli = self._dec(7, 3, None)
+        knots_milli = self._udec(7, 3)
         course = self._dec(8, 2, None)
         day = self._ddmmyy(9)
         self._begin(tod, _K_RMC)
@@ -426,8 +434,8 @@ class NmeaReader(SentenceReader):
         if self._nf < 9:
             raise self._short
         course = self._dec(1, 2, None)
-        knots_milli = self._dec(5, 3, None)
-        kmh_milli = self._dec(7, 3, None)
+        knots_milli = self._udec(5, 3)
+        kmh_milli = self._udec(7, 3)
         f = self.fix
         if f.speed_cmps is None:
             if kmh_milli is not None:
@@ -455,7 +463,10 @@ class NmeaReader(SentenceReader):
         tod = self._time(1)
         day = None
         if not self._empty(2):
-            day = self._days(self._int(4, 0), self._int(3, 0), self._int(2, 0))
+            year = self._int(4, 0)
+            if not _ZDA_Y0 <= year <= _ZDA_Y1:
+                raise self._err  # no year, or one no receiver sends (as RMC's yy allows)
+            day = self._days(year, self._int(3, 0), self._int(2, 0))
         self._begin(tod, _K_ZDA)
         if day is not None:
             self._day = day
@@ -464,8 +475,8 @@ class NmeaReader(SentenceReader):
         if self._nf < 9:
             raise self._short
         tod = self._time(1)
-        sd_lat = self._dec(6, 2, None)
-        sd_lon = self._dec(7, 2, None)
+        sd_lat = self._udec(6, 2)
+        sd_lon = self._udec(7, 2)
         self._begin(tod, _K_GST)
         if sd_lat is not None and sd_lon is not None:
             self._gst_acc = acc_from_gst(sd_lat, sd_lon)
@@ -474,7 +485,7 @@ class NmeaReader(SentenceReader):
         if self._nf < 18:
             raise self._short
         mode = self._int(2, None)
-        hdop = self._dec(16, 1, None)
+        hdop = self._udec(16, 1)
         # NMEA 4.11 system ID (one hex digit; SiRF puts a DOP there), else the talker's
         sys = self._sys
         if not self._empty(18) and self._fs[19] - self._fs[18] == 2:

@@ -12,7 +12,10 @@ CR LF, real receivers exceed it), holds a non-printable byte (`non_printable`), 
 checksum at its end (`no_checksum`) or fails the XOR checksum (`crc_fails`; upper- or
 lower-case hex accepted; 00 is a checksum like any other). Field decoders raise ParseError,
 caught in `_sentence` only and counted in `bad_fields` (or `too_short` for the reader's
-preallocated `_short`: too few fields for the sentence type).
+preallocated `_short`: too few fields for the sentence type). Absurd values behind a valid
+checksum are bad fields too: a date that does not exist (31 February), a position beyond
+90 deg / 180 deg, a negative speed, DOP or error, a number beyond 999,999,999 (it would no
+longer be a small int on the ESP32).
 """
 
 from array import array
@@ -24,6 +27,8 @@ from gnss.fix import days_from_civil
 MAX_LEN = const(120)  # bytes from '$' to the last checksum digit
 NO_INT = const(-32768)  # _ints() for an empty field
 _MAX_FIELDS = const(40)
+_MAX_INT = const(999999999)  # _int/_dec: beyond is absurd in NMEA, and not a small int
+_MDAYS = b"\x1f\x1c\x1f\x1e\x1f\x1e\x1f\x1f\x1e\x1f\x1e\x1f"  # days per month, February 28
 
 
 class ParseError(Exception):
@@ -141,6 +146,9 @@ class SentenceReader:
         1..nf-1 start at fs[1..nf-1]. ParseError is caught here only."""
         buf = self._buf
         star = n - 3
+        if 0 < star < 6 and buf[star] == 42:
+            self.too_short += 1  # '$' + a checksum, but no room for an address ('$GP*17')
+            return
         if star < 6 or buf[star] != 42:  # '*'
             j = 1
             while j < n and buf[j] != 42:
@@ -212,6 +220,8 @@ class SentenceReader:
                 raise self._err
             v = v * 10 + d
             a += 1
+        if v > _MAX_INT:
+            raise self._err  # absurd, and no longer a small int on the ESP32
         return -v if neg else v
 
     def _ints(self, i0, count, out):
@@ -290,7 +300,16 @@ class SentenceReader:
             v *= 10
             frac += 1
         v += up
+        if v > _MAX_INT:
+            raise self._err  # absurd, and no longer a small int on the ESP32
         return -v if neg else v
+
+    def _udec(self, i, places):
+        """_dec of a quantity that cannot be negative (speed, DOP, error), None when empty."""
+        v = self._dec(i, places, None)
+        if v is not None and v < 0:
+            raise self._err
+        return v
 
     def _coord(self, i, max_deg):
         """Fields i ((d)ddmm.mmmm...) and i+1 (N/S/E/W) in 1e-7 degree, None when empty.
@@ -330,8 +349,8 @@ class SentenceReader:
             k += 1
         deg = whole // 100
         minutes = whole - deg * 100
-        if minutes > 59 or deg > max_deg:
-            raise self._err
+        if minutes > 59 or deg > max_deg or (deg == max_deg and (minutes or frac)):
+            raise self._err  # beyond 90 deg of latitude or 180 of longitude
         v = deg * 10000000 + (minutes * 10000000 + frac + 30) // 60
         h = self._char(i + 1)
         if h == 83 or h == 87:  # 'S' 'W'
@@ -390,6 +409,10 @@ class SentenceReader:
         )
 
     def _days(self, y, m, d):
-        if m < 1 or m > 12 or d < 1 or d > 31:
+        if m < 1 or m > 12 or d < 1:
             raise self._err
+        if d > _MDAYS[m - 1]:
+            leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+            if not (m == 2 and d == 29 and leap):
+                raise self._err  # no such date (31 February)
         return days_from_civil(y, m, d)

@@ -3,6 +3,11 @@
 `inspect_log(path)` returns plain data (JSON-ready): sentence counts by talker and type,
 rejected lines by reason, the UTC time span, epochs and fix epochs, satellites and C/N0
 per constellation from GSV. `format_report` renders it for a terminal.
+
+Like the badge's reader, a sentence starts at every '$', wherever it is in a line: binary
+(UBX, RTCM) or a logger's prefix before it is skipped and counted in `noise_bytes`, a
+sentence cut by the next '$' (an overrun splice) is rejected as `truncated`, and a log
+whose lines end in CR alone is read sentence by sentence.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +25,7 @@ import pynmea2
 
 from host.sim.nmea_log import raw_sentences
 
-REJECT_REASONS = ("bad_checksum", "no_checksum", "parse_error", "non_nmea")
+REJECT_REASONS = ("bad_checksum", "no_checksum", "parse_error", "non_nmea", "truncated")
 
 # GSV talker -> constellation. GN (combined) GSV is rare; it is kept under its own name.
 _CONSTELLATIONS = {
@@ -34,6 +40,7 @@ _CONSTELLATIONS = {
     "GN": "GNSS (GN)",
 }
 _CHECKSUM_RE = re.compile(rb"\*([0-9A-Fa-f]{2})\s*$")
+_START_RE = re.compile(rb"\$")
 
 
 class NoNmeaError(ValueError):
@@ -44,6 +51,7 @@ class NoNmeaError(ValueError):
 class _Tally:
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
+    noise_bytes: int = 0
     first: tuple[date | None, time] | None = None
     last: tuple[date | None, time] | None = None
     first_date: date | None = None
@@ -125,6 +133,21 @@ def _note_gsv(t: _Tally, talker: str, msg: pynmea2.NMEASentence) -> None:
             t.cn0[name].append(int(snr))
 
 
+def _feed_line(t: _Tally, line: bytes) -> None:
+    """Every sentence of a raw line, resynchronised at each '$' (see the module docstring)."""
+    starts = [m.start() for m in _START_RE.finditer(line)]
+    if not starts:
+        _feed(t, line)  # no '$': junk, or an AIS '!' sentence, classified whole
+        return
+    t.noise_bytes += len(line[: starts[0]].strip())
+    for a, b in pairwise(starts):
+        if _CHECKSUM_RE.search(line[a:b]) is None:
+            t.rejected["truncated"] += 1  # cut by the next '$' before its checksum
+        else:
+            _feed(t, line[a:b])  # a whole sentence (lines ended by CR alone)
+    _feed(t, line[starts[-1] :])
+
+
 def _feed(t: _Tally, line: bytes) -> None:
     reason = classify(line)
     if reason is not None:
@@ -176,14 +199,19 @@ def _span_s(t: _Tally) -> float | None:
 
 
 def inspect_log(path: str | Path) -> dict[str, Any]:
-    """Summary of the log; raises FileNotFoundError, or NoNmeaError when nothing is NMEA."""
+    """Summary of the log; raises OSError (missing, a directory...), or NoNmeaError when
+    no sentence of the file could be read (with the rejection counts) or it is a device."""
+    path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_fifo() or path.is_dir()):
+        raise NoNmeaError(f"{path}: not a regular file")  # /dev/zero would never end
     t = _Tally()
-    for line in raw_sentences(Path(path)):
-        _feed(t, line)
+    for line in raw_sentences(path):
+        _feed_line(t, line)
     t.fix_epochs += t.epoch_has_fix  # close the last epoch
     accepted = sum(t.counts.values())
-    if accepted == 0 and not (t.rejected.keys() - {"non_nmea"}):
-        raise NoNmeaError(f"{path}: no NMEA sentence in this file")
+    if accepted == 0:
+        why = ", ".join(f"{n} {reason}" for reason, n in sorted(t.rejected.items()))
+        raise NoNmeaError(f"{path}: no NMEA sentence in this file" + (f" ({why})" if why else ""))
     span = _span_s(t)
     by_talker: dict[str, dict[str, int]] = defaultdict(dict)
     for (talker, kind), n in sorted(t.counts.items()):
@@ -193,6 +221,7 @@ def inspect_log(path: str | Path) -> dict[str, Any]:
         "sentences": accepted,
         "by_talker": dict(by_talker),
         "rejected": {reason: t.rejected[reason] for reason in REJECT_REASONS},
+        "noise_bytes": t.noise_bytes,
         "first_utc": _iso(t.first, t.first_date),
         "last_utc": _iso(t.last, t.first_date),
         "span_s": span,
@@ -223,6 +252,7 @@ def format_report(r: dict[str, Any]) -> str:
         for kind, n in kinds.items():
             lines.append(f"{talker:<7} {kind:<7} {n:>5}")
     lines += ["", "rejected: " + ", ".join(f"{k} {v}" for k, v in r["rejected"].items())]
+    lines[-1] += f"; {r['noise_bytes']} bytes of other data skipped"
     lines.append(f"time span: {r['first_utc']} .. {r['last_utc']} ({_fmt(r['span_s'], 's')})")
     lines.append(
         f"epochs: {r['epochs']} ({_fmt(r['epoch_rate_hz'], 'Hz')}), with a valid fix: "

@@ -230,3 +230,44 @@ def test_accuracy_error_model():
             r.feed(line + b"\r\n")
         r.flush()
     assert acc == [5, 2, 1, 7, 5, None]
+
+
+def test_absurd_values_with_valid_checksums_are_rejected():
+    rmc = b"GPRMC,101500.00,A,4807.0380,N,01131.0000,E,0.00,0.00,%s,,,A"
+    gga = b"GPGGA,120000.00,%s,N,%s,E,%s,08,%s,10.0,M,0.0,M,,"
+    zda = b"GPZDA,101500.00,14,10,%s,00,00"
+    bad = (
+        rmc % b"310299",  # 31 February 1999: no such day
+        rmc % b"290223",  # 29 February 2023: 2023 is not a leap year
+        rmc % b"310424",  # 31 April: April has 30 days
+        b"GPRMC,256060.00,A,4807.0380,N,01131.0000,E,0.00,0.00,141024,,,A",  # 25:60:60
+        b"GPRMC,101500.00,A,4807.0380,N,01131.0000,E,-1.0,0.00,141024,,,A",  # speed < 0
+        gga % (b"9999.0000", b"01131.000", b"1", b"0.9"),  # 99 deg 99 min
+        gga % (b"9000.0001", b"01131.000", b"1", b"0.9"),  # beyond the pole
+        gga % (b"4807.038", b"18000.0001", b"1", b"0.9"),  # beyond 180 E
+        gga % (b"4807.038", b"01131.000", b"99999999999999999", b"0.9"),  # quality: 1 digit
+        gga % (b"4807.038", b"01131.000", b"1", b"-0.9"),  # HDOP < 0
+        gga % (b"4807.038", b"01131.000", b"1", b"99999999999.9"),  # not a small int
+        zda % b"99999999999",  # a year beyond any array or small int
+        zda % b"",  # a day and month without a year: no year 0 invented
+        zda % b"24",  # a 2-digit year: not the 4 digits ZDA has
+    )
+    out, r = _run(*[_sentence(b) for b in bad])
+    assert out == [] and r.bad_fields == len(bad) and r.sentences == 0
+    assert r.started == len(bad)
+    # the edges are accepted: the poles and 180 E, and 29 February of a leap year
+    # 2024-02-29: 19723 days to 2024-01-01 + 31 + 28 = 19782 x 86400 = 1709164800, + 36900 s
+    out, r = _run(
+        _sentence(rmc % b"290224"),
+        _sentence(gga % (b"9000.0000", b"18000.0000", b"1", b"0.9")),
+        _sentence(zda % b"2024"),
+    )
+    assert r.sentences == 3 and r.bad_fields == 0
+    assert out[0][0] == 1709201700
+    assert out[1][4:6] == (900000000, 1800000000)
+
+
+def test_a_checksum_without_an_address_is_too_short():
+    # 'G' ^ 'P' = 0x47 ^ 0x50 = 0x17: a right checksum, no room for talker and type
+    out, r = _run(b"$GP*17", b"$*00", b"$,*2C")
+    assert out == [] and r.too_short == 3 and r.crc_fails == 0 and r.started == 3

@@ -25,6 +25,10 @@ The converse is not asserted: in myguide-3100 (1 epoch), quectel (17) and telit-
 we mark used a satellite the epoch's GSA lists and gpsd's SKY, emitted before that GSA
 was applied, does not.
 
+At the same point the SET of satellites must be equal: ours holds no satellite the epoch's
+last gpsd SKY does not list (a reader that never forgot a satellite would pass the
+per-entry match above), except in the logs of `_SET_DIFFERS` (observed, listed with counts).
+
 Some of our snapshots have no gpsd SKY (gpsd skips a SKY for a group it finds incomplete):
 they are skipped, never the other way round.
 """
@@ -48,6 +52,17 @@ _NO_SKY = (
 _USED_DIFFERS = {
     "quectelLC79D.log": "GSA comes AFTER the GSVs of its epoch: gpsd's SKY carries the "
     "previous epoch's used flags (e.g. GLONASS 72 at 11:50:34), ours the epoch's own GSA",
+}
+# Logs where our epoch-end satellite set holds satellites gpsd's last SKY of the epoch does
+# not: (epochs, what differs). Not explained yet: reported to the lead, not hidden.
+_SET_DIFFERS = {
+    "quectelLC79D.log": (
+        29,
+        "'$BDGSV,1,1,01,219,,,47' (BeiDou 219, no el/az): gpsd's SKY omits it",
+    ),
+    "quectel.log": (1, "02:20:38: SBAS 39 ('39,,,34') of the cycle before the epoch's GGA"),
+    "quectel-eg25-g.log": (2, "19:14:43.95, 19:15:30.98: time-less GNS-only epochs (NNN)"),
+    "quectel-eg25-g-2.log": (1, "05:13:47: GPS satellites of a time-less epoch"),
 }
 _EL_WITHOUT_AZ = {
     "myguide-3100.log": "'$GPGSV,5,1,19,1,5,,23,...': an elevation without azimuth; gpsd "
@@ -191,6 +206,7 @@ def _check_sky(name):
         "last": None,
         "used_checked": 0,
         "first_miss": None,
+        "set_differs": 0,
     }
     errors = []
 
@@ -213,10 +229,15 @@ def _check_sky(name):
 
     def on_fix(f):
         sky = state["last"]
-        if sky is None or name in _USED_DIFFERS:
+        if sky is None:
             return
         state["last"] = None
         rows = _rows(f)
+        theirs = [(g[0], g[1]) for g in sky]
+        if [r for r in rows if (r[0], r[1]) not in theirs]:
+            state["set_differs"] += 1
+        if name in _USED_DIFFERS:
+            return
         for g in sky:
             if g[5] and not [r for r in rows if r[0] == g[0] and r[1] == g[1] and r[5]]:
                 errors.append(("used by gpsd, not by us", g))
@@ -231,6 +252,12 @@ def _check_sky(name):
     pend = state["pending"]
     assert pend is None, (name, "gpsd SKY never met", state["matched"], state["first_miss"])
     assert not errors, (name, len(errors), errors[:3])
+    want = _SET_DIFFERS.get(name, (0,))[0]
+    assert state["set_differs"] == want, (
+        name,
+        "epochs with satellites gpsd does not list",
+        state["set_differs"],
+    )
     return state["matched"], state["skipped"], state["used_checked"]
 
 

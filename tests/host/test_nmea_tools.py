@@ -3,8 +3,12 @@ logs themselves by plain line counting, and from gpsd's own decoding (.log.chk).
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import os
+import random
+import re
 import select
 import subprocess
 import sys
@@ -49,7 +53,9 @@ def test_inspect_counts_and_span_match_the_log_and_gpsd():
         "no_checksum": 0,
         "parse_error": 0,
         "non_nmea": 0,
+        "truncated": 0,
     }
+    assert report["noise_bytes"] == 0
     # gpsd's expected output: first and last TPV times.
     tpv = [
         json.loads(ln)
@@ -90,6 +96,51 @@ def test_inspect_file_without_nmea_is_exit_2(tmp_path):
     assert "no NMEA" in result.output
 
 
+def test_inspect_resyncs_at_dollar_like_the_badge(tmp_path):
+    # pygpsdata-mixed: UBX binary and NMEA on one stream (README). Independent count: every
+    # '$' + 5-letter address ... '*hh' whose XOR checksum is right, wherever it lies.
+    log = PYNMEAGPS / "pygpsdata-mixed.log"
+    need(log, "shared NMEA data")
+    data = log.read_bytes()
+    good = [
+        m.group(1)
+        for m in re.finditer(rb"\$([A-Z]{5},[\x20-\x7e]*?)\*([0-9A-F]{2})", data)
+        if functools.reduce(operator.xor, m.group(1), 0) == int(m.group(2), 16)
+    ]
+    report = _inspect(log)
+    assert report["sentences"] == len(good) == 15
+    # its two GNGGA sentences follow UBX frames on the same line: two epochs, both fixes
+    assert report["by_talker"]["GN"]["GGA"] == 2 and report["epochs"] == report["fix_epochs"] == 2
+
+    # the issue's overrun splice: the RMC fragment is truncated, the GGA counted; and a
+    # log whose lines end in CR alone is read sentence by sentence
+    splice = tmp_path / "splice.log"
+    splice.write_bytes(
+        b"$GPRMC,123519,A,4807.038,N,01131.0$GPGGA,123520,4807.038,N,01131.000,E,1,08,0.9,"
+        b"545.4,M,46.9,M,,*4D\r$GPRMC,,V,,,,,,,,,,N*53\r"
+    )
+    report = _inspect(splice)
+    assert report["by_talker"] == {"GP": {"GGA": 1, "RMC": 1}}
+    assert report["rejected"]["truncated"] == 1
+
+
+def test_inspect_garbage_is_one_line_exit_2(tmp_path):
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(random.Random(3).randbytes(1 << 20))  # 1 MB, no NMEA by any chance
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    for path, why in (
+        (noise, "no NMEA sentence"),
+        (empty, "no NMEA sentence"),
+        (tmp_path, "Is a directory"),
+        (Path("/dev/zero"), "not a regular file"),  # would never end
+    ):
+        result = CliRunner().invoke(nmea, ["inspect", str(path), "--json"])
+        assert result.exit_code == 2, result.output
+        assert why in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
 def _replay_to_pty(log: Path, speed: float) -> tuple[int, str, list[tuple[float, bytes]]]:
     """Run `visitproof nmea replay` into a fresh pseudo-terminal; the bytes read back from
     its master side, each chunk with its arrival time (time.monotonic)."""
@@ -97,8 +148,16 @@ def _replay_to_pty(log: Path, speed: float) -> tuple[int, str, list[tuple[float,
     arrivals: list[tuple[float, bytes]] = []
     try:
         proc = subprocess.Popen(
-            [str(VISITPROOF), "nmea", "replay", str(log), "--port", os.ttyname(slave),
-             "--speed", str(speed)],
+            [
+                str(VISITPROOF),
+                "nmea",
+                "replay",
+                str(log),
+                "--port",
+                os.ttyname(slave),
+                "--speed",
+                str(speed),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
