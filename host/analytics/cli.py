@@ -40,8 +40,10 @@ def analyze(file: Path, tz: str | None, indent: int | None) -> None:
     except OSError as e:
         _fail(f"{file}: cannot read ({e.strerror or e})")
     settings = OrgSettings(tz=zone_name)
-    days = sorted({working_day_of(p.t_ms, settings) for p in points})
-    reports = [day_report(points, d, settings) for d in days]
+    by_day: dict = {}
+    for p in points:  # one pass: a file spanning years must not cost days x fixes
+        by_day.setdefault(working_day_of(p.t_ms, settings), []).append(p)
+    reports = [day_report(by_day[d], d, settings) for d in sorted(by_day)]
     out = {
         "file": str(file),
         "format": fmt,

@@ -174,6 +174,7 @@ def _trips(ct, x, y, ranges, stays, s: OrgSettings, planned: Mapping) -> list[di
     ends = [None] + stays, stays + [None]  # the stay a trip leaves and the one it reaches
     acc = np.nan_to_num(ct.acc_m, nan=0.0)
     still = ct.speed_mps < s.stationary_mps  # False where the fix has no speed (NaN)
+    jump = mileage.jumps(x, y, acc, ct.t_ms, s)
     trips = []
     for k, (i0, i1) in enumerate(zip(*bounds, strict=True)):
         if i1 <= i0:
@@ -185,6 +186,8 @@ def _trips(ct, x, y, ranges, stays, s: OrgSettings, planned: Mapping) -> list[di
             still[i0 : i1 + 1].tolist(),
             s.min_move_m,
             to_end=ends[1][k] is not None,
+            jump=jump[i0 : i1 + 1].tolist(),
+            still_max_m=s.stay_radius_m,
         )
         if len(rel) < 2:
             continue

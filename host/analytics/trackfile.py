@@ -3,8 +3,9 @@
 NMEA: one fix per RMC sentence (it alone carries the date); status `V` gives an invalid
 fix. A GGA of the same time of day adds its HDOP, turned into an accuracy radius of
 HDOP x 5 m (a typical user range error); without it the fix has no accuracy. GPX: every
-`trkpt` with a time; `time` must carry 'Z' or an offset. Unreadable lines and points
-without time are counted, never fatal.
+`trkpt` with a time; `time` must carry 'Z' or an offset. Unreadable lines, points
+without time and times outside 1970..2106 (what a fix record can carry) are counted, never
+fatal.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from host.analytics.timeday import parse_utc_ms
 from host.sim.nmea_log import raw_sentences
 
 _UERE_M = 5.0
+_T_END_MS = 2**32 * 1000  # fix times are u32 UTC seconds on the wire: 1970..2106
 _KNOT_MPS = 1852.0 / 3600.0
 
 
@@ -34,13 +36,18 @@ def read_track(path: str | Path) -> tuple[str, list[TrackPoint], dict[str, int]]
     p = Path(path)
     if not p.is_file():
         raise TrackFileError(f"{p}: no such file")
-    head = p.read_bytes()[:4096].lstrip()
+    with p.open("rb") as f:
+        head = f.read(4096).lstrip()
     if head.startswith(b"<?xml") or b"<gpx" in head:
         fmt, points, counts = "gpx", *_read_gpx(p)
     elif _looks_like_nmea(head):
         fmt, points, counts = "nmea", *_read_nmea(p)
     else:
         raise TrackFileError(f"{p}: not a GPX file nor an NMEA log")
+    kept = [pt for pt in points if 0 <= pt.t_ms < _T_END_MS]
+    if len(kept) < len(points):
+        counts["time_out_of_range"] += len(points) - len(kept)
+        points = kept
     if not points:
         raise TrackFileError(f"{p}: no timestamped fixes in this {fmt} file ({dict(counts)})")
     if not any(pt.valid for pt in points):

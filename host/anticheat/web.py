@@ -42,7 +42,8 @@ def api_alerts():
 
 def _start_id() -> int:
     text = request.headers.get("Last-Event-ID") or request.args.get("after")
-    if text is not None and text.isdigit():
+    # isdecimal, not isdigit ("²" is a digit int() refuses); 19+ digits may pass int64.
+    if text is not None and text.isascii() and text.isdecimal() and len(text) <= 18:
         return int(text)
     return db_session().scalar(select(func.max(Alert.id))) or 0
 

@@ -22,7 +22,7 @@ from host.db.devices import now_ms
 from host.db.models import Case, Checkin, Collector, Fix
 from host.reports import engine
 from host.reports.errors import ReportsError
-from host.reports.registry import get_collector
+from host.reports.registry import CASE_NUMBER_MAX, get_collector
 from host.reports.settings import get_org, sites
 
 SOURCES = ("badge", "console")
@@ -67,8 +67,8 @@ def record_checkin(
         raise ReportsError("bad_value", f"source must be one of {', '.join(SOURCES)}")
     if not isinstance(attempt_ms, int) or not 0 < attempt_ms < 2**32 * 1000:
         raise ReportsError("bad_value", "attempt time must be UTC ms within 1970..2106")
-    if not isinstance(case_number, int) or case_number < 1:
-        raise ReportsError("bad_value", "case number must be a positive integer")
+    if not isinstance(case_number, int) or not 1 <= case_number <= CASE_NUMBER_MAX:
+        raise ReportsError("bad_value", f"case number must be an integer in 1..{CASE_NUMBER_MAX}")
     if not isinstance(collector, Collector):
         collector = get_collector(session, collector)
     case = session.scalar(select(Case).where(Case.number == case_number))

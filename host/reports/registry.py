@@ -32,7 +32,9 @@ def get_collector(session: Session, key: str | int) -> Collector:
     """By name, or by id when `key` is an int or all digits."""
     text = str(key).strip()
     found = session.scalar(select(Collector).where(Collector.name == text))
-    if found is None and text.isdigit():
+    # isdecimal, not isdigit ("²" is a digit int() refuses); ids beyond a signed 64-bit
+    # integer (19+ digits here, to keep clear of int()'s 4,300-digit limit too) cannot exist.
+    if found is None and text.isascii() and text.isdecimal() and len(text) <= 18:
         found = session.get(Collector, int(text))
     if found is None:
         raise ReportsError("unknown_collector", f"no collector named or numbered {text!r}")
@@ -101,6 +103,10 @@ def _polygon_wkt(text: str | None) -> str | None:
 
 
 def get_case(session: Session, number: int) -> Case:
+    if not isinstance(number, int) or not 1 <= number <= CASE_NUMBER_MAX:
+        raise ReportsError(
+            "unknown_case", f"no case number {number}: numbers are 1..{CASE_NUMBER_MAX}"
+        )
     case = session.scalar(select(Case).where(Case.number == number))
     if case is None:
         raise ReportsError("unknown_case", f"no case number {number}")

@@ -98,6 +98,15 @@ def test_tz_moves_the_day_boundary():
             + _nmea("GPRMC,123520,V,4807.038,N,01131.000,E,0,0,230394,,,N"),
             "no valid fix",
         ),
+        (
+            # Year 1 and year 9999 are valid xsd:dateTime but no fix record can carry them
+            # (u32 UTC seconds: 1970..2106); Python's datetime overflows past year 9999.
+            b'<?xml version="1.0"?><gpx version="1.1"><trk><trkseg>'
+            b'<trkpt lat="31.2" lon="121.4"><time>0001-01-01T00:00:00Z</time></trkpt>'
+            b'<trkpt lat="31.2" lon="121.4"><time>9999-12-31T23:59:59Z</time></trkpt>'
+            b"</trkseg></trk></gpx>",
+            "'time_out_of_range': 2",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error_without_traceback(tmp_path, content, message):

@@ -233,3 +233,38 @@ def test_dropped_fixes_are_counted_by_reason():
         "spike": 0,
     }
     assert r["audit"]["fixes_used"] == 17
+
+
+def test_jump_between_consecutive_fixes_is_not_counted_when_anchors_are_far_apart():
+    # A walk east at 1.4 m/s, a fix every second, for 300 s (420 m). From fix 150 on, every
+    # fix lies 500 m further north (a position reset that persists): 500 m in 1 s is
+    # 500 m/s > 70 m/s. The gate's anchors are about 15 fixes apart, so the leg over the
+    # jump averages 500 m / 15 s = 33 m/s and looked possible. Expected: the walk only,
+    # 420 m less the 1.4 m east of the uncounted jump leg, and that leg listed.
+    pts = [
+        TrackPoint(T0 + 1000 * k, *offset(*P, 500 if k >= 150 else 0, 1.4 * k), 5.0, 1.4)
+        for k in range(301)
+    ]
+    r = day_report(pts, DAY, OrgSettings())
+    assert r["mileage_m"] == pytest.approx(420 - 1.4, abs=2)
+    [trip] = r["trips"]
+    assert [(leg["from_ms"], leg["to_ms"]) for leg in trip["impossible_legs"]] == [
+        (T0 + 149_000, T0 + 150_000)
+    ]
+    assert trip["impossible_legs"][0]["distance_m"] == pytest.approx(500, abs=1)
+
+
+def test_a_still_fix_far_beyond_the_anchor_after_a_gap_still_counts():
+    # Drive 2,000 m east at 10 m/s (a fix every 5 s), lose the sky for 5 minutes (a car
+    # park ramp), then 10 fixes 1,500 m further east saying speed 0 until the data ends
+    # (50 s: no stay). 1,500 m in 300 s is 5 m/s: a possible leg. A person measures
+    # 2,000 + 1,500 = 3,500 m; before, the still fixes were ignored and 2,000 m reported.
+    drive = [TrackPoint(T0 + 5000 * k, *offset(*P, 0, 50.0 * k), 8.0, 10.0) for k in range(41)]
+    t_park = T0 + 200_000 + 300_000
+    parked = [
+        TrackPoint(t_park + 5000 * k, *offset(*P, 0, 3500.0 + (k % 2) * 3), 8.0, 0.0)
+        for k in range(10)
+    ]
+    r = day_report(drive + parked, DAY, OrgSettings())
+    assert r["stays"] == []
+    assert r["mileage_m"] == pytest.approx(3500, abs=5)

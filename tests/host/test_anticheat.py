@@ -189,3 +189,18 @@ def test_devices_overview_never_shows_a_quarantined_fix_as_the_last(app, badge, 
     ingest_batch(db_session, badge.batch(recs), server_ms=server_ms)
     [row] = queries.device_overview(db_session)
     assert (row.fixes_stored, row.last_fix_ms) == (2, server_ms - 20_000)
+
+
+def test_alert_stream_ignores_a_resume_id_it_cannot_use(app, live_server):
+    # "²" is a Unicode digit int() refuses; 10**23 overflows the database's integer. The
+    # stream starts as if no id were given (the SSE spec lets a server ignore Last-Event-ID).
+    http, _ = console(app, live_server.url)
+    for after in ("²", str(10**23), "9" * 5000):
+        with http.get(
+            live_server.url + "/api/v1/alerts/stream",
+            params={"after": after},
+            stream=True,
+            timeout=10,
+        ) as r:
+            assert r.status_code == 200
+            assert next(r.iter_lines(decode_unicode=True)) == "retry: 2000"

@@ -369,3 +369,25 @@ def test_night_shift_fixes_belong_to_the_day_the_shift_started(app, field, db_ur
     monday = http.get(f"{base}/api/v1/collectors/Zhang/days/2024-05-06").json()["report"]
     tuesday = http.get(f"{base}/api/v1/collectors/Zhang/days/2024-05-07").json()["report"]
     assert (monday["audit"]["fixes_in_day"], tuesday["audit"]["fixes_in_day"]) == (2, 1)
+
+
+def test_numbers_beyond_any_database_integer_are_clear_errors(app, field, db_url, tmp_path):
+    # 10**23 overflows SQLite's and PostgreSQL's 64-bit integers; "²" is a Unicode digit
+    # that int() refuses; 5,000 digits pass int()'s 4,300-digit limit. Each must be the
+    # documented error (docs/reports.md), not a 500.
+    base, badge, http, token = field
+    for who in ("100000000000000000000000", "²", "9" * 5000):
+        r = http.get(f"{base}/api/v1/collectors/{who}/days/2024-05-02")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_collector"
+    r = post_checkin(http, base, token, "Zhang", 10**23, "2024-05-02T10:00:00Z")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_value"
+    r = post_checkin(http, base, token, 10**23, 1001, "2024-05-02T10:00:00Z")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_collector"
+    env = {"DATABASE_URL": db_url, "VISITPROOF_INSTANCE": str(tmp_path / "inst")}
+    for args in (
+        ["plan", "add", "--collector", "Zhang", "--date", "2024-05-02", str(10**23)],
+        ["report", "day", "--collector", str(10**23), "--date", "2024-05-02"],
+    ):
+        r = CliRunner().invoke(cli, args, env=env)
+        assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+        assert "unknown_case" in r.output or "unknown_collector" in r.output
