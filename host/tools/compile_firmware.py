@@ -1,8 +1,14 @@
-"""Compile the firmware with mpy-cross into build/mpy/ (what goes onto the badge).
+"""Compile the firmware with mpy-cross into build/mpy/ and pack it as a ROMFS image.
 
 Precompiled bytecode matters on the ESP32: compiling .py on the badge costs heap that a
 100 KB budget cannot spare. `main.py` stays source (the port runs it by that name); every
 other module becomes a .mpy. Unchanged files are not recompiled.
+
+The badge runs its code from a ROMFS partition in flash (MicroPython's VfsRom, deployed by
+technicians with `mpremote romfs deploy build/mpy`): bytecode executes in place and only
+the objects a module creates at import time take heap. `build/firmware.romfs` is that
+image; the simulated badge and the firmware tests mount it the same way on the unix port
+(host/sim/romboot.py), so the 100 KB heap budget is measured as the badge spends it.
 
     python -m host.tools.compile_firmware [--out DIR]
 """
@@ -65,6 +71,28 @@ def compile_firmware(out: Path = OUT) -> Path:
     return out
 
 
+ROMFS = REPO / "build" / "firmware.romfs"
+
+
+def build_romfs(mpy_dir: Path = OUT, image: Path = ROMFS) -> Path:
+    """Pack the compiled firmware into a ROMFS image (mpremote's own builder)."""
+    from mpremote.romfs import make_romfs
+
+    newest = max(p.stat().st_mtime for p in mpy_dir.rglob("*") if p.is_file())
+    if image.exists() and image.stat().st_mtime >= newest:
+        return image
+    data = make_romfs(str(mpy_dir), mpy_cross=False)
+    tmp = image.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(image)
+    return image
+
+
+def romfs_heap_bytes(image: Path = ROMFS) -> int:
+    """Heap the image takes when the unix port loads it (one block, 16-byte granules)."""
+    return (image.stat().st_size + 15) // 16 * 16
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
@@ -74,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     except CompileError as e:
         print(e, file=sys.stderr)
         return 1
-    print(f"compiled {len(firmware_sources())} firmware files into {out}")
+    image = build_romfs(out, out.parent / "firmware.romfs")
+    print(f"compiled {len(firmware_sources())} firmware files into {out}; ROMFS image {image}")
     return 0
 
 

@@ -1,9 +1,10 @@
 """Runs every dual firmware test file under the real micropython binary with the ESP32 heap budget.
 
 The heap budget (MPY_HEAP) is the figure the README states: an ESP32-WROOM without PSRAM
-leaves roughly 100 KB to Python. The firmware is compiled with mpy-cross first and imported
-as .mpy, as it runs on the badge (compiling source on the device would cost heap the badge
-does not spend); the test files themselves are compiled from source by micropython.
+leaves roughly 100 KB to Python. The firmware is compiled with mpy-cross and packed into the
+ROMFS image the badge runs from (host/tools/compile_firmware.py); host/sim/romboot.py
+mounts it as the ESP32 mounts its ROMFS partition, and the heap is the budget plus the
+image's own block. The test files themselves are compiled from source by micropython.
 """
 
 import glob
@@ -35,21 +36,27 @@ def micropython():
 
 
 @pytest.fixture(scope="session")
-def compiled_firmware():
-    from host.tools.compile_firmware import compile_firmware
+def firmware_image():
+    from host.tools.compile_firmware import build_romfs, compile_firmware, romfs_heap_bytes
 
-    return str(compile_firmware())
+    image = build_romfs(compile_firmware())
+    return str(image), romfs_heap_bytes(image)
 
 
 @pytest.mark.parametrize("path", FILES)
-def test_file_passes_under_micropython(path, compiled_firmware):
+def test_file_passes_under_micropython(path, firmware_image):
+    from host.sim.badge_process import ROMBOOT, heap_bytes
+
+    image, image_heap = firmware_image
+    heap = heap_bytes(MPY_HEAP) + image_heap
     proc = subprocess.run(
-        [micropython(), "-X", "heapsize=" + MPY_HEAP, "tests/firmware/mprun.py", path],
+        [micropython(), "-X", f"heapsize={heap}", str(ROMBOOT), image,
+         "tests/firmware/mprun.py", path],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=900,
-        env=dict(os.environ, VP_FIRMWARE=compiled_firmware),
+        env=dict(os.environ, VP_FIRMWARE="/rom", MICROPYPATH=""),
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
