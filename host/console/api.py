@@ -48,3 +48,30 @@ def api_track(device_id: str):
         "tz": tz.key,
         "fixes": [fix_json(f) for f in fixes],
     }
+
+
+@bp.get("/api/v1/devices/<device_id>/cells")
+@security.login_required
+def api_cells(device_id: str):
+    """The cells the badge heard on a day (record kind 4), in sequence order."""
+    from host.console.cells import cell_json, day_cells
+
+    sess = db_session()
+    tz = console_tz()
+    device = devices.get_device(sess, device_id)
+    if device is None:
+        return error_response(404, "unknown_device", f"no device with id {device_id!r}")
+    try:
+        day = days.parse_day(request.args["date"]) if "date" in request.args else None
+    except days.BadDate as exc:
+        return error_response(400, "bad_date", str(exc))
+    if day is None:
+        day = queries.default_day(sess, device.id, tz)
+    start_ms, end_ms = days.day_bounds_ms(day, tz)
+    cells = day_cells(sess, device.id, start_ms, end_ms)
+    return {
+        "device_id": device.device_id,
+        "date": day.isoformat(),
+        "tz": tz.key,
+        "cells": [cell_json(c) for c in cells],
+    }

@@ -1,4 +1,4 @@
-"""`visitproof demo` and `visitproof nmea inspect|replay`: simulation commands of the CLI."""
+"""`visitproof demo` and `visitproof nmea inspect|replay|decode`: simulation commands of the CLI."""
 
 from __future__ import annotations
 
@@ -25,19 +25,71 @@ import click
 )
 @click.option("--batch", default=60, show_default=True, help="Records per signed batch.")
 @click.option("--port", default=5000, show_default=True, help="Console port (interactive demo).")
-def demo(headless: bool, log: Path | None, speed: float, batch: int, port: int) -> None:
+@click.option(
+    "--uplink",
+    type=click.Choice(["modem", "http"]),
+    default="modem",
+    show_default=True,
+    help="modem: through the simulated cellular modem (AT commands); http: plain sockets.",
+)
+@click.option(
+    "--modem-dialect",
+    type=click.Choice(["simcom", "quectel"]),
+    default="simcom",
+    show_default=True,
+    help="AT dialect of the simulated modem (SIM7600/A7670 or BG96/EC25).",
+)
+@click.option(
+    "--fault-rate",
+    default=0.0,
+    show_default=True,
+    help="Share of upload attempts the modem simulator spoils with a fault (0..1).",
+)
+@click.option("--fault-seed", default=1, show_default=True, help="Seed of the fault schedule.")
+@click.option(
+    "--faults", "fault_script", default="", help="Scripted faults: ATTEMPT:KIND,... e.g. 3:hang"
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Headless: where the host's database and the badge's files go (wiped first).",
+)
+def demo(
+    headless: bool,
+    log: Path | None,
+    speed: float,
+    batch: int,
+    port: int,
+    uplink: str,
+    modem_dialect: str,
+    fault_rate: float,
+    fault_seed: int,
+    fault_script: str,
+    workdir: Path | None,
+) -> None:
     """Host on SQLite + a simulated badge (real firmware, MicroPython unix port) on a real log."""
     from host.sim.demo import run_headless, run_interactive
+    from host.sim.modem.faults import FaultError, FaultPlan, parse_script
 
     if speed <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
+    if uplink == "http" and (fault_rate or fault_script):
+        raise click.BadParameter("faults need --uplink modem", param_hint="--fault-rate")
+    try:
+        faults = FaultPlan(rate=fault_rate, seed=fault_seed, script=parse_script(fault_script))
+    except FaultError as e:
+        raise click.BadParameter(str(e), param_hint="--fault-rate/--faults") from e
+    if workdir and workdir.is_dir() and any(workdir.iterdir()):
+        if not (workdir / "visitproof.db").exists():  # wiped first: only an earlier demo's
+            raise click.BadParameter(f"{workdir} holds other files", param_hint="--workdir")
+    opts = {"uplink": uplink, "modem_dialect": modem_dialect, "faults": faults}
     from host.sim.badge_process import BadgeError
 
     try:
         if headless:
-            click.echo(json.dumps(run_headless(log, speed, batch)))
+            click.echo(json.dumps(run_headless(log, speed, batch, workdir, **opts)))
         else:
-            run_interactive(log, speed, batch, port)
+            run_interactive(log, speed, batch, port, **opts)
     except BadgeError as e:
         raise click.ClickException(f"the simulated badge failed: {e}") from e
     except OSError as e:
@@ -81,8 +133,8 @@ def nmea_replay(file: Path, port: str, speed: float, baud: int) -> None:
 
     from host.nmea_tools.replay import replay
 
-    if speed <= 0:
-        _fail("--speed must be positive")
+    if not speed > 0 or speed == float("inf"):  # also refuses nan
+        _fail("--speed must be a positive number")
     if not file.is_file():
         _fail(f"{file}: no such file")
     try:
@@ -92,3 +144,18 @@ def nmea_replay(file: Path, port: str, speed: float, baud: int) -> None:
     except (OSError, serial.SerialException) as e:
         _fail(f"{port}: {e}")
     click.echo(f"done: {sent} sentences sent to {port}")
+
+
+@nmea.command("decode")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--time-floor", type=int, default=None,
+              help="Trusted Unix time for GPS week-rollover correction (default: none).")
+def nmea_decode(file: Path, time_floor: int | None) -> None:
+    """The badge's own parser under micropython: one JSON line per fix (TPV) and epoch (SKY)."""
+    from host.nmea_tools.decode import DecodeError, decode_lines
+
+    try:
+        for line in decode_lines(file, time_floor):
+            click.echo(line)
+    except DecodeError as e:
+        _fail(str(e))

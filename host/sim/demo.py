@@ -1,8 +1,13 @@
 """The main job end to end: host on SQLite, a provisioned simulated badge, a real log.
 
-    host (Flask, SQLite WAL)  <-- HTTP batches --  badge firmware on the MicroPython unix port
-                                                      ^ NMEA over TCP, paced by the log's clock
-                                                   GnssFeeder (a real receiver's recording)
+    host (Flask, SQLite WAL)  <-- HTTP --  ModemServer  <-- AT over TCP --  badge firmware
+                                           (host/sim/modem: SIMCom or     on the MicroPython
+                                            Quectel dialect, cells,       unix port
+                                            injected faults)                ^ NMEA over TCP
+                                                                 GnssFeeder (a real recording)
+
+The badge uploads through the simulated cellular modem (uplink "modem", the default) as it
+does in the field; uplink "http" posts over plain sockets instead (the WiFi path).
 
 Used by `visitproof demo` (console left running) and `visitproof demo --headless` (one JSON
 line, everything stopped), by the end-to-end tests and by the benchmarks.
@@ -24,6 +29,8 @@ from sqlalchemy import func, select
 
 from host.sim.badge_process import SimulatedBadge
 from host.sim.gnss_feeder import GnssFeeder
+from host.sim.modem.faults import FaultPlan
+from host.sim.modem.server import ModemServer
 from host.sim.scenario import write_scenario
 from host.tools.compile_firmware import REPO
 
@@ -31,6 +38,8 @@ SHARED_DATA = Path(os.environ.get("VISITPROOF_DATA", REPO.parent / "shared" / "d
 # A walk of about 0.6 km recorded by a Pixel phone's GNSS chip (gnss_lib_py, MIT).
 DEFAULT_LOG = SHARED_DATA / "nmea" / "gnss_lib_py" / "pixel6.nmea"
 ADMIN = "admin"
+UPLINKS = ("modem", "http")
+DEFAULT_UPLINK = "modem"
 
 
 def default_log(workdir: Path, recording: Path | None = None) -> tuple[Path, str]:
@@ -126,14 +135,37 @@ class Demo:
             raise RuntimeError(f"badge says {info['device_id']}, host computes {self.device_id}")
         return self.device_id
 
-    def replay(self, log: Path, speed: float = 20.0, batch: int = 60, progress=None) -> dict:
+    def replay(
+        self,
+        log: Path,
+        speed: float = 20.0,
+        batch: int = 60,
+        progress=None,
+        uplink: str = DEFAULT_UPLINK,
+        modem_dialect: str = "simcom",
+        faults: FaultPlan | None = None,
+    ) -> dict:
+        if uplink not in UPLINKS:
+            raise ValueError(f"uplink must be one of {UPLINKS}, not {uplink!r}")
+        modem = None
+        if uplink == "modem":
+            modem = ModemServer(modem_dialect, host_url=self.url, faults=faults).start()
+            self.modem = modem
         feeder = GnssFeeder(log, speed=speed).start()
         result: dict = {}
         error: list[BaseException] = []
 
         def run_badge():
             try:
-                result.update(self.badge.run(feeder.address, self.url, batch=batch))
+                result.update(
+                    self.badge.run(
+                        feeder.address,
+                        self.url,
+                        batch=batch,
+                        modem=modem.address if modem else None,
+                        modem_dialect=modem_dialect,
+                    )
+                )
             except BaseException as e:  # reported below, on the caller's thread
                 error.append(e)
 
@@ -144,31 +176,40 @@ class Demo:
             if progress and worker.is_alive():
                 progress(f"replaying: {feeder.sentences_sent} sentences sent to the badge")
         feeder.join(5)
+        if modem is not None:
+            modem.stop()
         if error:
             raise error[0]
         if feeder.error:
             raise RuntimeError(f"GNSS feeder failed: {feeder.error!r}")
+        if modem is not None and modem.error:
+            raise RuntimeError(f"modem simulator failed: {modem.error!r}")
         result["sentences_sent"] = feeder.sentences_sent
+        result["uplink"] = uplink
+        if modem is not None:
+            result.update({"modem_" + k: v for k, v in modem.stats().items()})
         return result
 
     # -- the host's view -------------------------------------------------------------------
     def host_summary(self) -> dict:
+        """What the host stored: every record kind (fixes, cell observations...) in one
+        chain, re-verified (host.sim.chain_check), and the fixes' time span."""
         from host.db import get_db
         from host.db.devices import get_device
         from host.db.models import Fix
         from host.ingest.audit import audit_device
+        from host.sim.chain_check import chain_report
 
         with get_db(self.app).sessions() as session:
             device = get_device(session, self.device_id)
-            stored = session.scalar(select(func.count()).where(Fix.device_pk == device.id))
             first, last = session.execute(
                 select(func.min(Fix.fix_ms), func.max(Fix.fix_ms)).where(Fix.device_pk == device.id)
             ).one()
             audit = audit_device(session, device)
+            chain = chain_report(session, device)
         return {
-            "records_stored": stored,
-            "signatures_verified": audit.records_verified,
-            "audit_problems": audit.problems[:5],
+            **chain,
+            "audit_problems": audit.problems[:5] + chain["chain_problems"],
             "first_fix_ms": first,
             "last_fix_ms": last,
         }
@@ -179,7 +220,10 @@ class Demo:
         return self.url + track_path(self.device_id)
 
 
-def run_headless(log: Path | None, speed: float, batch: int, workdir: Path | None = None) -> dict:
+def run_headless(
+    log: Path | None, speed: float, batch: int, workdir: Path | None = None, **uplink
+) -> dict:
+    """uplink: Demo.replay's uplink, modem_dialect and faults."""
     demo = Demo(workdir or REPO / "var" / "demo-headless")
     try:
         source = "given log"
@@ -188,7 +232,7 @@ def run_headless(log: Path | None, speed: float, batch: int, workdir: Path | Non
         demo.start_host()
         demo.provision_badge()
         started = time.monotonic()
-        badge = demo.replay(Path(log), speed=speed, batch=batch)
+        badge = demo.replay(Path(log), speed=speed, batch=batch, **uplink)
         summary = {"log": str(log), "source": source, "device_id": demo.device_id}
         summary.update(badge)
         summary.update(demo.host_summary())
@@ -198,7 +242,7 @@ def run_headless(log: Path | None, speed: float, batch: int, workdir: Path | Non
         demo.stop()
 
 
-def run_interactive(log: Path | None, speed: float, batch: int, port: int) -> None:
+def run_interactive(log: Path | None, speed: float, batch: int, port: int, **uplink) -> None:
     say = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     demo = Demo(port=port)
     source = "given log"
@@ -207,7 +251,7 @@ def run_interactive(log: Path | None, speed: float, batch: int, port: int) -> No
     say(f"== host on SQLite: {demo.start_host()} (data in {demo.workdir})")
     say(f"== badge provisioned on the MicroPython unix port: device {demo.provision_badge()}")
     say(f"== replaying {log} ({source}) at {speed:g}x through the badge")
-    badge = demo.replay(Path(log), speed=speed, batch=batch, progress=say)
+    badge = demo.replay(Path(log), speed=speed, batch=batch, progress=say, **uplink)
     host = demo.host_summary()
     say(
         f"== badge: {badge['fixes_read']} fixes read, {badge['records_signed']} records signed, "
@@ -217,6 +261,12 @@ def run_interactive(log: Path | None, speed: float, batch: int, port: int) -> No
         f"== host: {host['records_stored']} records stored, {host['signatures_verified']} "
         f"signatures re-verified"
     )
+    if badge.get("uplink") == "modem":
+        say(
+            f"== modem ({badge['modem_dialect']}): {badge['modem_upload_attempts']} upload "
+            f"attempts, faults {badge['modem_faults_by_kind'] or 'none'}, "
+            f"{badge['modem_badge_bytes']} bytes from the badge"
+        )
     print(
         f"\nConsole: {demo.url}/\nLogin:   {ADMIN} / {demo.admin_password}\n"
         f"Track:   {demo.track_url()}\nPress Ctrl-C to stop.",
