@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed
 
-.PHONY: setup demo test bench lint mpy clean browser
+.PHONY: setup demo test bench lint mpy flash clean browser
 
 setup: $(STAMP) $(NODE_STAMP)
 
@@ -43,9 +43,14 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check host tests bench tools
 
-# Compile every firmware file with mpy-cross into build/mpy (what `visitproof flash` copies).
+# Compile every firmware file with mpy-cross into build/mpy and pack build/firmware.romfs.
 mpy: setup
 	$(BIN)/python -m host.tools.compile_firmware
+
+# Flash a badge on PORT: the firmware into its ROMFS partition, main.py onto its filesystem.
+PORT ?= /dev/ttyUSB0
+flash: mpy
+	$(BIN)/mpremote connect $(PORT) romfs deploy build/mpy + cp firmware/main.py :main.py
 
 clean:
 	rm -rf $(VENV) node_modules build var .pytest_cache

@@ -133,11 +133,13 @@ class Uploader:
         return self._transient("%d %s" % (status, _code(answer)))
 
     def flush(self, max_attempts=5):
-        """Upload everything pending (end of stream, shutdown): bounded retries with backoff."""
+        """Upload everything pending (end of stream, shutdown): up to max_attempts failures
+        in a row, with backoff; a batch that goes through starts the count again."""
         failures = 0
         while self.log.count() and failures < max_attempts:
             outcome = self.upload_once()
             if outcome in (SENT, RESYNC):
+                failures = 0
                 continue
             failures += 1
             if outcome in (REJECTED, STALLED):

@@ -28,8 +28,10 @@ def bring_up(m):
     _wait_registered(m)
     if not m._http_open or m._suspect:
         m.dialect.attach(m.apn)
-        m.dialect.http_open(m.url)
-        m._url_sent = m.url
+        m._url_sent = None
+        if m.url:  # a bring-up for cells() before any post has no URL yet: the post sets it
+            m.dialect.http_open(m.url)
+            m._url_sent = m.url
         m._http_open = True
     m._suspect = False
     m.state = DATA_READY
