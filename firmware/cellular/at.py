@@ -293,7 +293,7 @@ class AtChannel:
         if want is None:
             tail = line[len(self._raw_prefix):].split(b",")[-1].strip()
             want = int(tail) if tail.isdigit() else 0
-        self._raw_want = want
+        self._raw_want = want if want > 0 else 0  # a negative count would rewind feed()
         self._skip_lf = self._term == _CR
 
     def _is_urc(self, line):

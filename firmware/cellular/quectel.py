@@ -23,12 +23,15 @@ _WAIT_S = const(80)
 
 
 def qhttp_result(line):
-    """'+QHTTPPOST: 0,200,177' -> (err, status, length); err != 0 has no status."""
+    """'+QHTTPPOST: 0,200,177' -> (err, status, length); err != 0 has no status. None when
+    a field is not a non-negative integer (a negative length would steer the raw read)."""
     f = fields(line)
-    vals = [int(x) if x.lstrip("-").isdigit() else None for x in f[:3]]
+    vals = [int(x) if x.isdigit() else None for x in f[:3]]
     while len(vals) < 3:
         vals.append(0)
-    return None if vals[0] is None else (vals[0], vals[1] or 0, vals[2] or 0)
+    if vals[0] is None or (vals[0] == 0 and None in vals):
+        return None
+    return vals[0], vals[1] or 0, vals[2] or 0
 
 
 class QuectelDialect:
@@ -62,9 +65,10 @@ class QuectelDialect:
     def http_post(self, body, timeout_ms):
         self.ch.command("AT+QHTTPPOST=%d,%d,%d" % (len(body), _WAIT_S, _WAIT_S),
                         _WAIT_S * 1000, prompt=b"CONNECT", data=body, then=b"+QHTTPPOST:")
-        got = qhttp_result(self.ch.wait_urc(b"+QHTTPPOST:", timeout_ms))
+        line = self.ch.wait_urc(b"+QHTTPPOST:", timeout_ms)
+        got = qhttp_result(line)
         if got is None:
-            raise OSError("unreadable +QHTTPPOST")
+            raise OSError("unreadable %r" % line)
         err, status, length = got
         if err:
             return err, 0  # 7xx: the module's own error code

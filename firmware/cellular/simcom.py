@@ -67,9 +67,10 @@ class SimcomDialect:
         self.ch.command("AT+HTTPDATA=%d,%d" % (len(body), _HTTP_DATA_MS), _HTTP_DATA_MS,
                         prompt=b"DOWNLOAD", data=body)
         self.ch.command("AT+HTTPACTION=1", 5000, then=b"+HTTPACTION:")
-        got = http_action(self.ch.wait_urc(b"+HTTPACTION:", timeout_ms))
+        line = self.ch.wait_urc(b"+HTTPACTION:", timeout_ms)
+        got = http_action(line)
         if got is None:
-            raise OSError("unreadable +HTTPACTION")
+            raise OSError("unreadable %r" % line)
         return got[1], got[2]
 
     def http_read(self, length, timeout_ms):

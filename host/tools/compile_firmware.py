@@ -81,7 +81,10 @@ def build_romfs(mpy_dir: Path = OUT, image: Path = ROMFS) -> Path:
     newest = max(p.stat().st_mtime for p in mpy_dir.rglob("*") if p.is_file())
     if image.exists() and image.stat().st_mtime >= newest:
         return image
-    data = make_romfs(str(mpy_dir), mpy_cross=False)
+    import contextlib
+
+    with contextlib.redirect_stdout(sys.stderr):  # mpremote prints its tree: keep stdout clean
+        data = make_romfs(str(mpy_dir), mpy_cross=False)
     tmp = image.with_suffix(".tmp")
     tmp.write_bytes(data)
     tmp.replace(image)

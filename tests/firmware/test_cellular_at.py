@@ -153,3 +153,12 @@ def test_lilygo_a7670_transcript_never_crashes():
         in heard
     assert b"+CEREG: 0,1" in heard and b"+CPIN: READY" in heard
     assert ch.garbage_lines > 0
+
+
+def test_negative_raw_count_copies_nothing():
+    # A raw count below zero (a caller passing a module's bad length on) copies no byte and
+    # never shrinks the raw buffer; the answer's lines are read as lines.
+    ch, _, _ = channel([(b"AT+QHTTPREAD=80", b"\r\nCONNECT\r\nhello\r\n\r\nOK\r\n")], chunk=4)
+    size = len(ch.raw)
+    assert ch.command("AT+QHTTPREAD=80", raw=(b"CONNECT", -5)) == [b"hello"]
+    assert ch.raw_len == 0 and len(ch.raw) == size

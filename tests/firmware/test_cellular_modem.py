@@ -40,15 +40,19 @@ def test_simcom_upload_three_round_trips_after_bring_up():
     assert not fake.script and ch.garbage_lines == 0
 
 
+QUECTEL_BRING_UP = [
+    (b"AT", OK), (b"ATE0", OK), (b"AT+CMEE=1", OK),
+    (b"AT+CPIN?", b"\r\n+CPIN: READY\r\n" + OK),
+    (b"AT+CEREG?", b"\r\n+CEREG: 0,5\r\n" + OK),
+    (b'AT+QICSGP=1,1,"internet","","",1', OK), (b"AT+QIACT=1", OK),
+    (b'AT+QHTTPCFG="contextid",1', OK), (b'AT+QHTTPCFG="contenttype",2', OK),
+    (asc("AT+QHTTPURL=%d,80" % len(URL)), [b"\r\nCONNECT\r\n", Data(len(URL)), OK]),
+]
+
+
 def test_quectel_upload():
     body = b"\x01" * 150
-    script = [
-        (b"AT", OK), (b"ATE0", OK), (b"AT+CMEE=1", OK),
-        (b"AT+CPIN?", b"\r\n+CPIN: READY\r\n" + OK),
-        (b"AT+CEREG?", b"\r\n+CEREG: 0,5\r\n" + OK),
-        (b'AT+QICSGP=1,1,"internet","","",1', OK), (b"AT+QIACT=1", OK),
-        (b'AT+QHTTPCFG="contextid",1', OK), (b'AT+QHTTPCFG="contenttype",2', OK),
-        (asc("AT+QHTTPURL=%d,80" % len(URL)), [b"\r\nCONNECT\r\n", Data(len(URL)), OK]),
+    script = QUECTEL_BRING_UP + [
         (b"AT+QHTTPPOST=150,80,80", [b"\r\nCONNECT\r\n", Data(150), OK,
                                      Later(asc("\r\n+QHTTPPOST: 0,409,%d\r\n" % len(ACK)))]),
         (b"AT+QHTTPREAD=80",
@@ -58,6 +62,34 @@ def test_quectel_upload():
     status, answer = ModemUplink(modem, BASE).post(PATH, body)
     assert (status, answer["ack_seq"]) == (409, 60)  # a host answer comes back as it is
     assert fake.data == [URL.encode(), body]
+
+
+def test_quectel_negative_length_is_a_transport_failure():
+    # `+QHTTPPOST: 0,200,-5`: the manual's <content_length> is a byte count (>= 0), so the
+    # line is unreadable: OSError (the records stay queued), no AT+QHTTPREAD sent, and the
+    # next upload reads its whole answer into the same raw buffer.
+    def post(n, result):
+        return (asc("AT+QHTTPPOST=%d,80,80" % n), [b"\r\nCONNECT\r\n", Data(n), OK,
+                                                   Later(result)])
+
+    script = QUECTEL_BRING_UP + [
+        post(3, b"\r\n+QHTTPPOST: 0,200,-5\r\n"),
+    ] + QUECTEL_BRING_UP + [  # the whole bring-up is redone after a failed upload
+        post(3, asc("\r\n+QHTTPPOST: 0,200,%d\r\n" % len(ACK))),
+        (b"AT+QHTTPREAD=80",
+         [b"\r\nCONNECT\r\n" + ACK + b"\r\nOK\r\n", Later(b"\r\n+QHTTPREAD: 0\r\n")]),
+    ]
+    modem, ch, fake, _ = make(script, "quectel")
+    up = ModemUplink(modem, BASE)
+    raw_size = len(ch.raw)
+    try:
+        up.post(PATH, b"abc")
+        raise AssertionError("a negative length must raise")
+    except OSError as e:
+        assert "-5" in str(e)
+    assert modem.upload_failures == 1 and len(ch.raw) == raw_size
+    assert up.post(PATH, b"abc") == (200, json.loads(ACK))
+    assert not fake.script
 
 
 def test_sim_busy_is_retried_after_a_second():

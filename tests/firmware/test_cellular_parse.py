@@ -93,3 +93,13 @@ def test_qeng_serving_and_neighbours_ours():
 def test_qhttp_results():
     assert qhttp_result(b"+QHTTPPOST: 0,200,177") == (0, 200, 177)
     assert qhttp_result(b"+QHTTPPOST: 702") == (702, 0, 0)
+
+
+def test_negative_or_missing_http_length_is_unreadable():
+    # The manuals define <length>/<content_length> as the body's byte count (>= 0); a
+    # negative one would drive the raw read of the answer backwards, so it is unreadable.
+    assert http_action(b"+HTTPACTION: 1,200,-5") is None
+    assert qhttp_result(b"+QHTTPPOST: 0,200,-5") is None
+    assert qhttp_result(b"+QHTTPPOST: 0,200") == (0, 200, 0)  # no body announced
+    assert qhttp_result(b"+QHTTPPOST: -1") is None
+    assert qhttp_result(b"+QHTTPPOST:") is None
