@@ -3,7 +3,7 @@
 run() -> {figure: (value, unit)}:
   flash_bytes_per_fix       bytes programmed on the emulated NOR flash per fix, everything
                             included: frame, littlefs metadata and CTZ pointers, the tail-
-                            block copies after each sync, state.bin on each ack, segment
+                            block copies after each sync, the ack file rename on each ack, segment
                             deletes. A working day at the default rate: 28800 fixes (8 h at
                             1/s), an upload of 60 records acked each minute (the uploader's
                             batch), the log's sync every 16 records. littlefs on a 2 MiB

@@ -13,7 +13,29 @@ def _host_url():
         return None
 
 
+def _wipe_if_held(hold_ms=10000):
+    """The button held for 10 s at power-on is the technician's wipe (issue 7): the key and
+    the log are erased and the free flash scrubbed; the badge then restarts as new."""
+    import time
+
+    from board import get_board
+
+    board = get_board(fs="/data")
+    t0 = time.ticks_ms()
+    while board.button():
+        if time.ticks_diff(time.ticks_ms(), t0) >= hold_ms:
+            from storage.recordlog import RecordLog
+            from storage.wipe import wipe_badge
+
+            wipe_badge("/data", RecordLog("/data/log"))
+            import machine
+
+            machine.reset()
+        time.sleep_ms(50)
+
+
 def main():
+    _wipe_if_held()
     from wire.batch import BatchBuffer
 
     batch = BatchBuffer(60)  # largest permanent block first (heap fragmentation)

@@ -5,6 +5,7 @@
       [--interval-ms 1000] [--checkins CASE@UNIX_S,...]
       [--modem tcp:HOST:PORT|/dev/pts/N] [--modem-dialect simcom|quectel] [--apn NAME]
 
+COMMAND wipe: erase the key and the record log under DIR; print {"wiped": true}
 COMMAND provision: create the key under DIR on first use; print
   {"device_id": hex, "public_key": hex}
 COMMAND run: read the GNSS stream to its end, log and upload, upload what is pending; print
@@ -22,14 +23,15 @@ import sys
 
 from badge import unload
 
-_USAGE = "usage: badge.unix_main provision|run --fs DIR [--gnss SRC] [--host URL] [--batch N]"
+_USAGE = ("usage: badge.unix_main provision|run|wipe --fs DIR [--gnss SRC] [--host URL]"
+          " [--batch N]")
 _OPTIONS = {"--fs": "fs", "--gnss": "gnss", "--host": "host", "--batch": "batch",
             "--interval-ms": "interval_ms", "--checkins": "checkins", "--modem": "modem",
             "--modem-dialect": "modem_dialect", "--apn": "apn"}
 
 
 def parse_args(argv):
-    if not argv or argv[0] not in ("provision", "run"):
+    if not argv or argv[0] not in ("provision", "run", "wipe"):
         raise ValueError(_USAGE)
     opts = {"command": argv[0], "fs": None, "gnss": None, "host": None, "batch": "60",
             "interval_ms": "1000"}
@@ -49,8 +51,22 @@ def _hex(b):
     return "".join("%02x" % x for x in b)
 
 
+def wipe(fs):
+    """Erase the signing key and the record log (storage.wipe). The unix port's directory
+    is not flash: its free space is not scrubbed (that would fill the host's disk)."""
+    from storage.recordlog import RecordLog
+    from storage.wipe import wipe_badge
+
+    from badge.app import LOG_DIR
+
+    wipe_badge(fs, RecordLog(fs + "/" + LOG_DIR), scrub=False)
+    return {"wiped": True}
+
+
 def main(argv):
     opts = parse_args(argv)
+    if opts["command"] == "wipe":
+        return wipe(opts["fs"].rstrip("/") or "/")
     batch = None
     if opts["command"] == "run":
         # Heap order matters more than heap size (fragmentation): the largest permanent

@@ -247,16 +247,30 @@ _USAGE = "usage: storage.crashtest --kills N [--seed S] [--blocks B] | --writer 
 
 
 def _args(argv):
+    """Options as strings, the numbers checked; ValueError naming what was wrong."""
     opts = {"--kills": "500", "--seed": "1", "--blocks": "64", "--writer": ""}
-    for i in range(0, len(argv) - 1, 2):
+    if len(argv) % 2:
+        raise ValueError("%s needs a value\n%s" % (argv[-1], _USAGE))
+    for i in range(0, len(argv), 2):
         if argv[i] not in opts:
-            raise ValueError(_USAGE)
+            raise ValueError("unknown option %s\n%s" % (argv[i], _USAGE))
         opts[argv[i]] = argv[i + 1]
+    for name, least in (("--kills", 1), ("--seed", None), ("--blocks", 16)):
+        try:
+            n = int(opts[name])
+        except ValueError:
+            raise ValueError("%s must be an integer, not %r" % (name, opts[name])) from None
+        if least is not None and n < least:
+            raise ValueError("%s must be at least %d, not %d" % (name, least, n))
     return opts
 
 
 if __name__ == "__main__":
-    o = _args(sys.argv[1:])
+    try:
+        o = _args(sys.argv[1:])
+    except ValueError as e:
+        print("crashtest:", e)
+        sys.exit(2)
     if o["--writer"]:
         writer(o["--writer"], int(o["--seed"]))
     else:

@@ -9,7 +9,10 @@ Files in `dirpath` (littlefs on the ESP32, a directory on the unix port):
   status" record, written at boot and with each status record (not per ack: wear).
   Written as `state.tmp` then renamed over `state.bin` (atomic on littlefs and POSIX): a
   power cut leaves the old or the new one;
-- `log.key`: the badge's 32-byte random AES-256 key for this log (tmp + rename).
+- `log.key`: the badge's 32-byte random AES-256 key for this log (tmp + rename). It
+  sits in the same filesystem as the segments: the encryption keeps positions out of
+  the segment files, not from someone who dumps the whole chip, unless the ESP32's
+  flash encryption is enabled at provisioning (not done by this firmware yet).
 
 Frame (96 bytes, `<BBHII` + 80 + `<I`): marker 0xA7, frame version 1, ciphertext length
 80, seq, a random 32-bit nonce, AES-256-CBC(record + 8 zero bytes) with
@@ -54,14 +57,16 @@ by fill level, from the record's own time_s:
   fill < 50 %: every record                 8160 records = 2.3 h at 1/s
   50..75 %:   at most one per 10 s          4080 records = 11.3 h
   75..90 %:   at most one per 60 s          2448 records = 40.8 h
-  90..97 %:   at most one per 300 s         1142 records = 95.2 h
+  90..97 %:   at most one per 300 s         1143 records = 95.25 h
   >= 97 %:    no fixes; the last 489 slots are kept for check-ins, anti-cheat events
               and log status records, which are never thinned
-Sum: 149.6 h = 18.7 working days of 8 h without signal before fixes stop, and check-ins
-keep being stored after that (489 of them). Only at 100 % is anything refused (LogFull,
-counted in dropped_records). Thinned fixes raise Thinned (a LogFull): the caller counts
-them. The counters reach the host in a kind-5 record: `status_due` says when one is
-owed, `status()` gives its payload, `status_sent()` persists the counters.
+(a tier starts at the first count whose permille, count * 1000 // 16320, reaches it:
+8160, 12240, 14688, 15831 records.) Sum: 149.65 h = 18.7 working days of 8 h without
+signal before fixes stop, and check-ins keep being stored after that (489 of them).
+Only at 100 % is anything refused (LogFull, counted in dropped_records). Thinned fixes
+raise Thinned (a LogFull): the caller counts them. The counters reach the host in a
+kind-5 record: `status_due` says when one is owed, `status()` gives its payload,
+`status_sent()` persists the counters.
 
 Wipe on command: storage/wipe.py.
 """
@@ -201,7 +206,15 @@ class RecordLog:
         return struct.unpack_from("<I", frame, 4)[0] == seq
 
     # ---- crypto ------------------------------------------------------------------------
+    def new_key(self):
+        """A fresh random AES-256 key for this log, written to log.key (tmp + rename)."""
+        self._key = bytes(os.urandom(32))
+        write_atomic(self._path(KEY_FILE), self._key)
+        return self._key
+
     def _cbc(self, seq, nonce):
+        if self._key is None:  # wiped: the first record after the wipe gets a new key
+            self.new_key()
         h = hashlib.sha256(self._key)
         h.update(struct.pack("<II", seq, nonce))
         return cryptolib.aes(self._key, _MODE_CBC, h.digest()[:16])
@@ -452,8 +465,9 @@ class RecordLog:
         self._save_state()
 
     def reset_after_wipe(self):
-        """After storage.wipe erased every file: an empty log with wiped=1 and no key."""
-        self._key = bytes(32)
+        """After storage.wipe erased every file: an empty log with wiped=1 and no key (a
+        new one is made by the first append, never the all-zero key)."""
+        self._key = None
         self._firsts, self._slots, self._holes = [], [], []
         self.acked_seq = self.last_seq = self.durable_seq = 0
         self.last_hash = bytes(32)

@@ -15,7 +15,6 @@ from storage.recordlog import (
     STATE_SIZE,
     SUFFIX,
     crc32,
-    write_atomic,
 )
 
 
@@ -28,9 +27,7 @@ def _load_key(log):
             return key
     except OSError:
         pass
-    key = bytes(os.urandom(32))
-    write_atomic(path, key)
-    return key
+    return log.new_key()
 
 
 def _load_state(log):

@@ -5,7 +5,8 @@ record log on littlefs (vfs.VfsLfs2) over an emulated NOR flash that loses power
 random block operation, N times, each cut checked at the next boot (see that module). This
 command runs it on the mpy-cross build (as the badge runs it) and prints its one JSON line:
 kills, records_durable, records_lost, records_duplicated, and the detail counters. Exit 1
-when a durable record was lost or duplicated, or the chain broke.
+when a durable record was lost or duplicated, the chain broke, the flash did not mount,
+fewer cuts ran than asked, or the host does not hold every record exactly once.
 """
 
 from __future__ import annotations
@@ -55,5 +56,19 @@ def crashtest(kills: int, seed: int, blocks: int) -> None:
     first = {k: out.pop(k) for k in ("kills", "records_durable", "records_lost",
                                      "records_duplicated")}
     click.echo(json.dumps({**first, **out}))
-    if first["records_lost"] or first["records_duplicated"] or out.get("chain_breaks"):
+    reasons = failures({**first, **out}, kills)
+    if reasons:
+        click.echo("crashtest failed: " + "; ".join(reasons), err=True)
         raise SystemExit(1)
+
+
+def failures(out: dict, kills: int) -> list[str]:
+    """What in a crashtest JSON line breaks the log's promise (empty: none)."""
+    reasons = [f"{k}={out.get(k)}" for k in ("records_lost", "records_duplicated",
+                                            "chain_breaks", "records_foreign",
+                                            "mount_failures") if out.get(k)]
+    if out.get("kills") != kills:
+        reasons.append(f"kills={out.get('kills')} of {kills} (the run stopped early)")
+    if out.get("exactly_once") is not True:
+        reasons.append("the host does not hold every durable record exactly once")
+    return reasons

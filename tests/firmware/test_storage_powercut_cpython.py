@@ -192,3 +192,26 @@ def test_crashtest_command_prints_one_json_line():
     assert list(out)[:4] == ["kills", "records_durable", "records_lost", "records_duplicated"]
     assert (out["kills"], out["records_lost"], out["records_duplicated"]) == (20, 0, 0)
     assert out["records_durable"] > 0
+
+
+def test_crashtest_refuses_bad_arguments_with_a_reason():
+    for args, reason in [(["--kills", "abc"], "--kills must be an integer, not 'abc'"),
+                         (["--kills", "-1"], "--kills must be at least 1, not -1"),
+                         (["--kills", "0"], "--kills must be at least 1, not 0"),
+                         (["--kills"], "--kills needs a value"),
+                         (["--kils", "5"], "unknown option --kils")]:
+        proc = _mpy(["-m", "storage.crashtest", *args], timeout=60)
+        assert proc.returncode == 2, (args, proc.stdout)
+        assert proc.stdout.splitlines()[0] == "crashtest: " + reason
+
+
+def test_crashtest_verdict_fails_on_any_broken_promise():
+    from host.tools.crashtest import failures
+
+    good = {"kills": 9, "records_lost": 0, "records_duplicated": 0, "chain_breaks": 0,
+            "records_foreign": 0, "mount_failures": 0, "exactly_once": True}
+    assert failures(good, 9) == []
+    assert failures({**good, "mount_failures": 1, "kills": 4}, 9) == [
+        "mount_failures=1", "kills=4 of 9 (the run stopped early)"]
+    assert failures({**good, "exactly_once": False}, 9) == [
+        "the host does not hold every durable record exactly once"]

@@ -220,3 +220,47 @@ def test_wipe_erases_keys_and_log():
         assert RecordLog(d + "/log").status()[4] == 0
     finally:
         _rmtree(d)
+
+
+def test_a_record_written_again_after_a_cut_is_encrypted_under_a_new_iv():
+    # A cut can lose seq n before it was durable; the badge then writes seq n again, here
+    # byte for byte the same record. Same key, same plaintext: CBC gives the same
+    # ciphertext only when the IV is the same, so the two frames must differ past the
+    # header (bytes 12..92 are the ciphertext).
+    a, b = fwtest.tmpdir("iva"), fwtest.tmpdir("ivb")
+    try:
+        RecordLog(a).close()  # makes a's key
+        _write(b + "/log.key", _read(a + "/log.key"))
+        frames = []
+        for d in (a, b):
+            log = RecordLog(d)
+            _fill(log, 1, keep=False)
+            log.close()
+            frames.append(_read(d + "/" + _segments(d)[0])[:FRAME_SIZE])
+        assert frames[0][4:8] == frames[1][4:8] == b"\x01\x00\x00\x00"  # both seq 1
+        assert frames[0][12:92] != frames[1][12:92]
+        assert [list(RecordLog(d).pending()) for d in (a, b)] == [[_record(1, bytes(32))]] * 2
+    finally:
+        _rmtree(a)
+        _rmtree(b)
+
+
+def test_records_appended_after_a_wipe_survive_a_restart():
+    # After a wipe the badge appends its kind-5 status (wiped=1): append() returns True
+    # (durable), so the record must be there after the next boot, and nothing on flash may
+    # be readable with a key anyone can guess (the all-zero key).
+    d = fwtest.tmpdir("wipe2")
+    try:
+        log = RecordLog(d + "/log")
+        _fill(log, 5)
+        wipe_badge(d, log, scrub=False)
+        status = _record(1, bytes(32), kind=5)
+        assert log.append(status) is True
+        log.close()
+        key = _read(d + "/log/log.key")
+        assert len(key) == 32 and key != bytes(32)
+        log = RecordLog(d + "/log")
+        assert list(log.pending()) == [status] and log.last_seq == 1
+        assert log.recovery["frames_dropped"] == 0
+    finally:
+        _rmtree(d)
