@@ -28,9 +28,7 @@ def _wipe_if_held(hold_ms=10000):
             from storage.wipe import wipe_badge
 
             wipe_badge("/data", RecordLog("/data/log"))
-            import machine
-
-            machine.reset()
+            board.reset()
         time.sleep_ms(50)
 
 
