@@ -14,17 +14,11 @@ On the unix port, `schedule(case_ref, unix_s)` makes the check-in at the first f
 after unix_s (fix time): how tests and the demo press the button.
 """
 
+from time import ticks_ms
+
 from anticheat.receiver import ReceiverChecks
 from micropython import const
 from wire.record import CHECKIN_FMT, EVENT_FMT, KIND_CHECKIN, KIND_EVENT, TIME_GNSS, TIME_NONE
-
-try:
-    from time import ticks_ms
-except ImportError:  # CPython (tests)
-    import time
-
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
 
 FRESH_S = const(10)
 NO_FRESH_FIX = const(250)  # check-in refusal reason: no fix logged in the last FRESH_S s

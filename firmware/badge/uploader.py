@@ -12,22 +12,10 @@ Records leave the log only on the host's ack_seq; every attempt gets a fresh non
 
 import gc
 import sys
-import time
+from time import sleep_ms, ticks_diff, ticks_ms
 
 from micropython import const
 from wire.batch import BatchBuffer
-
-try:
-    from time import sleep_ms, ticks_diff, ticks_ms
-except ImportError:  # CPython (tests)
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def sleep_ms(ms):
-        time.sleep(ms / 1000)
 
 BATCH_PATH = "/api/v1/batches"
 _BACKOFF_MIN_MS = const(1000)

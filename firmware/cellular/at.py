@@ -23,24 +23,11 @@ counted (`garbage_lines`); nothing here raises on bad input.
 """
 
 import sys
+from time import sleep_ms, ticks_diff, ticks_ms
 
 from micropython import const
 
 from cellular.at_errors import TIMEOUT, AtError, decode_final
-
-try:
-    from time import sleep_ms, ticks_diff, ticks_ms
-except ImportError:  # CPython (tests)
-    import time
-
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def sleep_ms(ms):
-        time.sleep(ms / 1000)
 
 _LINE_MAX = const(256)
 _CHUNK = const(128)

@@ -2,9 +2,10 @@
 after): power, AT sync, ATE0, AT+CMEE=1, SIM, registration, PDP context, HTTP service.
 Functions of the `cellular.modem.Modem` they act on; failures go through `m._fail(why)`."""
 
+from time import ticks_diff
+
 from micropython import const
 
-from cellular.at import ticks_diff
 from cellular.at_errors import CME, CME_SIM_BUSY, CME_SIM_FAILURE, AtError
 from cellular.modem import DATA_READY, OFF, REGISTERED, SEARCHING, SLEEPING
 from cellular.parse import STAT_DENIED, reg_stat, registered, stat_name

@@ -30,11 +30,11 @@ Recovery, per fault:
 
 import json
 import sys
+from time import ticks_diff
 
 from badge import unload  # drops cold modules (badge/__init__.py)
 from micropython import const
 
-from cellular.at import ticks_diff
 from cellular.at_errors import ERROR, AtError
 from cellular.parse import reg_stat, registered, stat_name
 

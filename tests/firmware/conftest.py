@@ -6,4 +6,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "firmware"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "firmware"))
 sys.path.append(os.path.join(ROOT, "tests", "firmware", "cpython_shim"))
+import mptime  # noqa: E402
+
+mptime.install()  # time.ticks_ms & co., as MicroPython's time module has them
 os.chdir(ROOT)
