@@ -26,6 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 VECTORS_PATH = ROOT / "docs" / "vectors" / "protocol-v1.json"
 RECORD_FMT = "<BBHIIHiiiHHHHBBBBBB32s"  # docs/protocol-v1.md, written again on purpose
 OCTET = "application/octet-stream"
+# The fix fields of a record after ver/kind/seq, in the page's order (the vectors' keys).
+FIELDS = (
+    "flags", "time_s", "time_ms", "lat_e7", "lon_e7", "alt_cm", "acc_m", "speed_cmps",
+    "course_cdeg", "hdop_x10", "quality", "mode", "sats_used", "sats_seen", "cn0_max",
+    "cn0_mean",
+)
 PG_ADMIN_DSN = os.environ.get("VISITPROOF_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres")
 
 

@@ -12,7 +12,7 @@ import threading
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from hostkit import SoftBadge, post_batch, sha256
+from hostkit import FIELDS, SoftBadge, post_batch, sha256
 from sqlalchemy import func, select
 
 from host.db.devices import register_device, revoke_device
@@ -20,24 +20,6 @@ from host.db.models import Batch, Device, Fix
 from host.db.models import Record as RecordRow
 from host.protocol import parse_batch, payload_fields
 
-FIELDS = [
-    "flags",
-    "time_s",
-    "time_ms",
-    "lat_e7",
-    "lon_e7",
-    "alt_cm",
-    "acc_m",
-    "speed_cmps",
-    "course_cdeg",
-    "hdop_x10",
-    "quality",
-    "mode",
-    "sats_used",
-    "sats_seen",
-    "cn0_max",
-    "cn0_mean",
-]
 NULL_IF = {
     "alt_cm": -2147483648,
     "acc_m": 65535,

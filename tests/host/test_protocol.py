@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hostkit import FIELDS
 
 from host import protocol
 from host.protocol import ProtocolError, parse_batch, parse_record
-
-FIELDS = [
-    "flags",
-    "time_s",
-    "time_ms",
-    "lat_e7",
-    "lon_e7",
-    "alt_cm",
-    "acc_m",
-    "speed_cmps",
-    "course_cdeg",
-    "hdop_x10",
-    "quality",
-    "mode",
-    "sats_used",
-    "sats_seen",
-    "cn0_max",
-    "cn0_mean",
-]
 
 
 def test_layout_constants_match_the_page():
